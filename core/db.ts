@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** A numbered migration: applied once, in order, inside a transaction. */
+export type Migration = { version: number; name: string; up: string | ((db: Db) => void) };
+
+/** Opens (creating if needed) a SQLite file in WAL mode, or `:memory:`. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** Applies the migrations newer than the file's `user_version`. Returns the versions applied. */
+export function migrate(db: Db, migrations: readonly Migration[]): number[] {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, i) => {
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version} at ${i + 1}`);
+  });
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > sorted.length) {
+    throw new Error(
+      `database schema is version ${current}, newer than this program knows (${sorted.length}); upgrade ds-harness`,
+    );
+  }
+  const applied: number[] = [];
+  for (const m of sorted.slice(current)) {
+    db.transaction(() => {
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** JSON column helpers: SQLite stores text, the domain sees values. */
+export const toJson = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+export const fromJson = <T>(s: string | null | undefined): T | undefined =>
+  s === null || s === undefined ? undefined : (JSON.parse(s) as T);
