@@ -1,0 +1,55 @@
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+
+export type TlsOptions = {
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CA bundle client certificates must chain to; with `requireClientCert` this turns mutual TLS on. */
+  ca?: string | Buffer;
+  requireClientCert?: boolean;
+};
+
+export type Listening = { url: string; port: number; host: string; close(): Promise<void> };
+
+type Fetch = (req: Request, env: never) => Response | Promise<Response>;
+
+/** Serves a Hono app over HTTPS (optionally mutual TLS). Resolves once listening; port 0 picks a free port. */
+export async function serveHttps(fetch: Fetch, opts: { port: number; host: string; tls: TlsOptions }): Promise<Listening> {
+  const { tls } = opts;
+  const mtls = tls.requireClientCert === true;
+  if (mtls && !tls.ca) throw new Error('mutual TLS needs the CA that client certificates must chain to');
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        fetch: fetch as never,
+        port: opts.port,
+        hostname: opts.host,
+        createServer: createHttpsServer,
+        serverOptions: {
+          key: tls.key,
+          cert: tls.cert,
+          ...(tls.ca ? { ca: tls.ca } : {}),
+          requestCert: mtls,
+          rejectUnauthorized: mtls,
+        },
+      },
+      (info: AddressInfo) => {
+        const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+        const shown = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
+        resolve({
+          url: `https://${shown}:${info.port}`,
+          port: info.port,
+          host: opts.host,
+          close: () =>
+            new Promise<void>((done) => {
+              // Event streams never end on their own: cut open connections so close() returns.
+              (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+              server.close(() => done());
+            }),
+        });
+      },
+    );
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,141 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { EventPage } from '../../contract/events.ts';
+import { AppError } from '../../core/errors.ts';
+import { dialerRouter } from '../http/app.ts';
+import { errors, json } from '../http/openapi.ts';
+import type { EventLog } from './event-log.ts';
+
+const tags = ['Events'];
+const PAGE = 500;
+const HEARTBEAT_MS = 15_000;
+
+/** Open event streams, so the control API can drop them (a network failure, on demand). */
+export class OpenStreams {
+  readonly #streams = new Set<{ orgId: string; close: () => void }>();
+
+  add(entry: { orgId: string; close: () => void }): () => void {
+    this.#streams.add(entry);
+    return () => this.#streams.delete(entry);
+  }
+
+  get count(): number {
+    return this.#streams.size;
+  }
+
+  /** Closes every open stream (of one organization, or all); returns how many. */
+  drop(orgId?: string): number {
+    let n = 0;
+    for (const s of [...this.#streams]) {
+      if (orgId && s.orgId !== orgId) continue;
+      s.close();
+      this.#streams.delete(s);
+      n++;
+    }
+    return n;
+  }
+}
+
+export type StreamDropRule = (method: string, path: string) => { afterEvents: number } | undefined;
+
+const cursorQuery = z.object({
+  after: z.coerce.number().int().min(0).optional().describe('resume after this event id (Last-Event-ID wins)'),
+});
+
+function startCursor(c: { req: { header(n: string): string | undefined } }, after: number | undefined, log: EventLog, orgId: string) {
+  const header = c.req.header('last-event-id');
+  if (header !== undefined && header !== '') {
+    const id = Number(header);
+    if (!Number.isInteger(id) || id < 0)
+      throw new AppError('LAST_EVENT_ID_INVALID', 422, `Last-Event-ID must be an event id (a whole number), got '${header}'`);
+    return id;
+  }
+  return after ?? (c.req.header('x-from') === 'latest' ? log.lastId(orgId) : 0);
+}
+
+/**
+ * The event log over HTTP: pages (`GET /events`) and a Server-Sent Events stream (`GET /events/stream`) that replays
+ * from the consumer's cursor and then follows live. Each SSE `id` is the event id: reconnecting with Last-Event-ID
+ * resumes right after it, with nothing missed and nothing twice, also across a restart (the log is in SQLite).
+ */
+export function eventRoutes(log: EventLog, open: OpenStreams, dropRule: StreamDropRule = () => undefined) {
+  const app = dialerRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/events',
+      tags,
+      summary: 'A page of events after a cursor',
+      request: { query: cursorQuery.extend({ limit: z.coerce.number().int().min(1).max(PAGE).default(100) }) },
+      responses: { 200: json(EventPage, 'events in order'), 401: errors[401], 422: errors[422] },
+    }),
+    (c) => {
+      const { after, limit } = c.req.valid('query');
+      const events = log.after(c.var.orgId, after ?? 0, limit);
+      return c.json({ events, lastId: events.at(-1)?.id ?? after ?? 0 }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/events/stream',
+      tags,
+      summary: 'Server-Sent Events: every event after Last-Event-ID (or ?after=), then live',
+      request: { query: cursorQuery },
+      responses: {
+        200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'the stream' },
+        401: errors[401],
+        422: errors[422],
+      },
+    }),
+    (c) => {
+      const { orgId } = c.var;
+      let cursor = startCursor(c, c.req.valid('query').after, log, orgId);
+      const drop = dropRule('GET', c.req.path);
+      return streamSSE(c, async (stream) => {
+        let wake: (() => void) | undefined;
+        let closed = false;
+        const close = () => {
+          closed = true;
+          wake?.();
+          void stream.close();
+        };
+        const unsubscribe = log.subscribe(orgId, () => wake?.());
+        const unregister = open.add({ orgId, close });
+        stream.onAbort(close);
+        let sent = 0;
+        try {
+          if (drop && drop.afterEvents === 0) return close();
+          while (!closed) {
+            const batch = log.after(orgId, cursor, PAGE);
+            for (const e of batch) {
+              await stream.writeSSE({ id: String(e.id), event: e.type, data: JSON.stringify(e) });
+              cursor = e.id;
+              sent++;
+              if (drop && sent >= drop.afterEvents) return close();
+              if (closed) return;
+            }
+            if (batch.length === PAGE) continue;
+            // Wait for new events, or send a heartbeat comment so proxies keep the connection (real time: network).
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, HEARTBEAT_MS);
+              wake = () => {
+                clearTimeout(t);
+                resolve();
+              };
+            });
+            wake = undefined;
+            if (!closed && log.after(orgId, cursor, 1).length === 0) await stream.write(': keep-alive\n\n');
+          }
+        } finally {
+          unsubscribe();
+          unregister();
+        }
+      });
+    },
+  );
+
+  return app;
+}

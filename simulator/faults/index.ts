@@ -1,0 +1,18 @@
+export {
+  createFaultInjector,
+  type FaultInjector,
+  type FaultInjectorOptions,
+  RESET_STATUS,
+  type StreamDrop,
+  sampleLatencyMs,
+} from './injector.ts';
+export { faultAdminRoutes } from './routes.ts';
+export {
+  FaultMatch,
+  FaultRule,
+  FaultRuleInput,
+  FaultRuleList,
+  FaultSpec,
+  LatencyDistribution,
+  MAX_LATENCY_MS,
+} from './schema.ts';

@@ -1,0 +1,47 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { AppError, isAppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { OrganizationRepository } from '../organizations/repository.ts';
+import { openApiApp } from './validation.ts';
+
+/** What every dialer route sees: Node's request bindings and the organization the dialer key belongs to. */
+export type DialerEnv = { Bindings: HttpBindings; Variables: { orgId: string } };
+
+export const dialerRouter = () => openApiApp<DialerEnv>();
+
+/** Turns thrown errors into the shared error body; unexpected ones are logged and answered 500 without details. */
+export const errorHandler =
+  (log: Logger): ErrorHandler =>
+  (err, c) => {
+    if (isAppError(err)) return c.json(err.toBody(), err.status as 400);
+    if (err instanceof HTTPException) {
+      const e = new AppError(err.status === 401 ? 'UNAUTHORIZED' : 'HTTP_ERROR', err.status, err.message || 'request refused');
+      return c.json(e.toBody(), err.status);
+    }
+    if (err instanceof SyntaxError)
+      return c.json(new AppError('MALFORMED_JSON', 400, `the body is not valid JSON: ${err.message}`).toBody(), 400);
+    log.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json(new AppError('INTERNAL', 500, 'internal error; see the dialer log').toBody(), 500);
+  };
+
+export const notFoundHandler = (c: Context) =>
+  c.json(
+    new AppError('ROUTE_NOT_FOUND', 404, `no route ${c.req.method} ${c.req.path}; see /openapi.json`).toBody(),
+    404,
+  );
+
+/** The dialer key, from `X-Dialer-Key` or `Authorization: Bearer`, names the organization of every request. */
+export function dialerKeyAuth(orgs: OrganizationRepository): MiddlewareHandler<DialerEnv> {
+  return async (c, next) => {
+    const bearer = c.req.header('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
+    const key = c.req.header('x-dialer-key') ?? bearer;
+    if (!key)
+      throw new AppError('DIALER_KEY_MISSING', 401, 'send the organization’s dialer key in the X-Dialer-Key header');
+    const orgId = orgs.authenticate(key.trim());
+    if (!orgId) throw new AppError('DIALER_KEY_INVALID', 401, 'this dialer key belongs to no organization');
+    c.set('orgId', orgId);
+    await next();
+  };
+}

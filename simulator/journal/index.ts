@@ -1,0 +1,20 @@
+export {
+  BODY_LIMIT_BYTES,
+  createJournal,
+  type Journal,
+  type JournalEnv,
+  type JournalOptions,
+  type JournalVariables,
+  RECORDED_HEADERS,
+  redactJsonSecrets,
+} from './journal.ts';
+export { journalAdminRoutes } from './routes.ts';
+export {
+  CountSpec,
+  JournalEntry,
+  JournalFilter,
+  JournalPage,
+  JournalQuery,
+  VerifyResult,
+  VerifySpec,
+} from './schema.ts';

@@ -1,0 +1,163 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { type Clock, RealClock } from '../core/clock.ts';
+import { type Db, migrate, openDatabase } from '../core/db.ts';
+import { DurableTimers } from '../core/durable-timers.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { seededRandom } from '../core/random.ts';
+import { SecretBox } from '../core/secrets.ts';
+import { adminAuth } from './admin/auth.ts';
+import { Reset } from './admin/reset.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { agentRoutes } from './agents/routes.ts';
+import { AgentSessions } from './agents/sessions.ts';
+import { CallFlow } from './calls/call-flow.ts';
+import { callRoutes } from './calls/routes.ts';
+import { CampaignRepository } from './campaigns/repository.ts';
+import { campaignRoutes } from './campaigns/routes.ts';
+import { EventLog } from './events/event-log.ts';
+import { eventRoutes, OpenStreams } from './events/routes.ts';
+import { createFaultInjector, faultAdminRoutes } from './faults/index.ts';
+import { type DialerEnv, dialerKeyAuth, errorHandler, notFoundHandler } from './http/app.ts';
+import { docsPage } from './http/docs.ts';
+import { defaultHook } from './http/validation.ts';
+import { createJournal, journalAdminRoutes } from './journal/index.ts';
+import { OrganizationRepository } from './organizations/repository.ts';
+import { organizationRoutes } from './organizations/routes.ts';
+import { Pacer } from './pacing/pacer.ts';
+import { simulatorMigrations } from './store/migrations.ts';
+
+export type SimulatorOptions = {
+  /** SQLite file, or ':memory:' (the default, for tests). */
+  database?: string;
+  clock?: Clock;
+  /** Encrypts agents' passwords and dialer keys at rest; default: a throw-away key (tests). */
+  secrets?: SecretBox;
+  adminToken: string;
+  allowRemoteAdmin?: boolean;
+  seed?: string | number;
+  /** The SIP domain agents' softphones register to. */
+  sipDomain?: string;
+  journalCapacity?: number;
+  log?: Logger;
+};
+
+/** A seed for everything random that is not a campaign's own outcome model. */
+function seedHolder(initial: string | number) {
+  let seed = initial;
+  let counter = 0;
+  let rng = seededRandom(seed);
+  return {
+    get: () => seed,
+    set(s: string | number) {
+      seed = s;
+      counter = 0;
+      rng = seededRandom(s);
+    },
+    next: () => `${seed}:${counter++}`,
+    random: () => rng(),
+  };
+}
+
+/** The fake Discador DS, wired: its store, domain, HTTP API and control API. The only file that knows all parts. */
+export function createSimulator(opts: SimulatorOptions) {
+  const log = opts.log ?? createLogger('simulator');
+  const clock = opts.clock ?? new RealClock();
+  const db: Db = openDatabase(opts.database ?? ':memory:');
+  migrate(db, simulatorMigrations);
+  const secrets = opts.secrets ?? SecretBox.ephemeral();
+  const seed = seedHolder(opts.seed ?? 'ds-harness');
+
+  const timers = new DurableTimers(db, clock, {
+    onError: (kind, ref, err) => log.error({ err, kind, ref }, 'timer handler failed; retrying'),
+  });
+  const events = new EventLog(db, clock);
+  const orgs = new OrganizationRepository(db, clock, secrets);
+  const sessions = new AgentSessions(db, clock, events, orgs);
+  const campaigns = new CampaignRepository(db, clock);
+  const flow = new CallFlow(db, clock, events, timers, sessions, orgs, campaigns);
+  const pacer = new Pacer(clock, campaigns, sessions, flow, log);
+  const streams = new OpenStreams();
+  const faults = createFaultInjector({ random: () => seed.random(), now: () => clock.now() });
+  const journal = createJournal({ now: () => clock.now(), capacity: opts.journalCapacity ?? 5000 });
+  const reset = new Reset(db, orgs, timers, pacer, () => {
+    faults.clear();
+    journal.clear();
+  });
+
+  const api = new OpenAPIHono<DialerEnv>({ defaultHook });
+  api.use('*', journal.middleware, faults.middleware, dialerKeyAuth(orgs));
+  api.route('/', organizationRoutes(orgs));
+  api.route('/', agentRoutes(orgs, sessions, flow, opts.sipDomain ?? 'discador-ds.local'));
+  api.route('/', campaignRoutes(campaigns, pacer));
+  api.route('/', callRoutes(flow));
+  api.route('/', eventRoutes(events, streams, (m, p) => faults.takeStreamDrop(m, p)));
+
+  const admin = new OpenAPIHono({ defaultHook });
+  admin.use('*', adminAuth(opts.adminToken, { allowRemote: opts.allowRemoteAdmin ?? false }));
+  admin.route('/', adminRoutes({ clock, orgs, campaigns, flow, reset, seed, dropStreams: (o) => streams.drop(o) }));
+  admin.route('/', faultAdminRoutes(faults));
+  admin.route('/', journalAdminRoutes(journal));
+
+  const app = new OpenAPIHono({ defaultHook });
+  app.onError(errorHandler(log));
+  app.notFound(notFoundHandler);
+  app.get('/', (c) =>
+    c.json({ name: 'ds-harness Discador DS', api: '/api/v1', docs: '/docs', openapi: '/openapi.json', control: '/__admin' }),
+  );
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/api/v1', api);
+  app.route('/__admin', admin);
+  app.route('/', docsPage('Discador DS (ds-harness)', '/openapi.json'));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'dialerKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Dialer-Key',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Discador DS (ds-harness simulator)',
+      version: '1.0.0',
+      description:
+        'The fake DS dialer: organizations, agents, campaigns and mailing, calls, dispositions and the event stream. ' +
+        'Every /api/v1 request carries the organization’s dialer key (X-Dialer-Key). /__admin is the control API ' +
+        '(loopback + admin token).',
+    },
+    security: [{ dialerKey: [] }],
+  });
+
+  let started = false;
+  return {
+    app,
+    db,
+    clock,
+    log,
+    orgs,
+    sessions,
+    campaigns,
+    flow,
+    pacer,
+    events,
+    timers,
+    faults,
+    journal,
+    streams,
+    reset,
+    seed,
+    /** Arms stored deadlines and resumes running campaigns. */
+    start() {
+      if (started) return;
+      started = true;
+      timers.start();
+      pacer.start();
+    },
+    close() {
+      pacer.stop();
+      timers.stop();
+      streams.drop();
+      db.close();
+    },
+  };
+}
+
+export type Simulator = ReturnType<typeof createSimulator>;
