@@ -58,7 +58,8 @@ export class VirtualClock implements Clock {
   #next = 1;
   #timers: VirtualTimer[] = [];
 
-  constructor(start = Date.UTC(2026, 0, 5, 12, 0, 0)) {
+  /** Starts at `start`, by default the real time of creation (so certificates made today are valid on it). */
+  constructor(start = Date.now()) {
     this.#now = start;
   }
 

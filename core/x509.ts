@@ -164,7 +164,7 @@ function decode(input: Buffer | string): Decoded {
   if (blocks.length > 0) return decodeArmoured(blocks);
 
   const bare = text.trim();
-  if (bare.split(/\r?\n/).every((line) => BASE64_LINE.test(line.trim()))) {
+  if (bare.split(/\r\n|\r|\n/).every((line) => BASE64_LINE.test(line.trim()))) {
     const der = Buffer.from(bare.replace(/\s+/g, ''), 'base64');
     const cert = tryCertificate(der);
     if (cert) return { format: 'pem', cert };

@@ -77,7 +77,9 @@ export class AgentSessions {
     // Same answer for an unknown user and a wrong password: the error does not reveal which users exist.
     if (stored === undefined || stored !== password)
       throw new AppError('AGENT_CREDENTIALS_INVALID', 401, 'dialer user or password is wrong', { dialerUser });
-    this.apply(orgId, dialerUser, { type: 'login', loginIdStatus: this.orgs.loginPause(orgId).idStatus });
+    // A repeated login (Omni reconnecting after its own restart) keeps the session as it is.
+    if (this.runtime(orgId, dialerUser).state === 'logged_out')
+      this.apply(orgId, dialerUser, { type: 'login', loginIdStatus: this.orgs.loginPause(orgId).idStatus });
     return this.status(orgId, dialerUser);
   }
 

@@ -132,11 +132,7 @@ const keyPem = (file: string) => readFileSync(broken(file), 'utf8');
 type Seen = { authorized: boolean; error: string | undefined; peerCn: string | undefined };
 
 /** A TLS server with the dialer's certificate that asks for client certificates and records what it saw. */
-async function withServer<T>(
-  cert: string,
-  key: string,
-  fn: (port: number, seen: Seen[]) => Promise<T>,
-): Promise<T> {
+async function withServer<T>(cert: string, key: string, fn: (port: number, seen: Seen[]) => Promise<T>): Promise<T> {
   const seen: Seen[] = [];
   const server = createServer(
     { cert, key, ca: set.ca.certPem, requestCert: true, rejectUnauthorized: false },

@@ -120,9 +120,7 @@ describe('initCertificates', () => {
     expect(parseHost('*.Dialer.lan.')).toEqual({ type: 'dns', value: '*.dialer.lan' });
     const e = await rejection(initCertificates(tempDir(), { hosts: ['no spaces'], now: NOW }));
     expect(e.code).toBe('CERTIFICATE_INVALID_HOST');
-    expect((await rejection(initCertificates(tempDir(), { days: 0, now: NOW }))).code).toBe(
-      'CERTIFICATE_INVALID_DAYS',
-    );
+    expect((await rejection(initCertificates(tempDir(), { days: 0, now: NOW }))).code).toBe('CERTIFICATE_INVALID_DAYS');
   });
 });
 
@@ -160,7 +158,10 @@ describe('ensureCertificates', () => {
     expect(server.checkHost('old.lan')).toBe('old.lan');
     expect(server.verify(cert(join(dir, 'ca.crt')).publicKey)).toBe(true);
 
-    const third = await ensureCertificates(dir, { hosts: ['dialer.lan', '192.168.1.20', 'localhost', '::1'], now: NOW });
+    const third = await ensureCertificates(dir, {
+      hosts: ['dialer.lan', '192.168.1.20', 'localhost', '::1'],
+      now: NOW,
+    });
     expect(third.server.status).toBe('reused');
     expect(third.server.fingerprintSha256).toBe(second.server.fingerprintSha256);
   });

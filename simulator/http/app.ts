@@ -11,14 +11,26 @@ export type DialerEnv = { Bindings: HttpBindings; Variables: { orgId: string } }
 
 export const dialerRouter = () => openApiApp<DialerEnv>();
 
+// Hono's validator throws HTTPException for bodies it cannot read, before zod sees them.
+const HTTP_EXCEPTION_CODES: Record<number, string> = {
+  400: 'MALFORMED_JSON',
+  401: 'UNAUTHORIZED',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
 /** Turns thrown errors into the shared error body; unexpected ones are logged and answered 500 without details. */
 export const errorHandler =
   (log: Logger): ErrorHandler =>
   (err, c) => {
     if (isAppError(err)) return c.json(err.toBody(), err.status as 400);
     if (err instanceof HTTPException) {
-      const e = new AppError(err.status === 401 ? 'UNAUTHORIZED' : 'HTTP_ERROR', err.status, err.message || 'request refused');
-      return c.json(e.toBody(), err.status);
+      const code = HTTP_EXCEPTION_CODES[err.status] ?? 'HTTP_ERROR';
+      const message =
+        code === 'MALFORMED_JSON'
+          ? `the body is not valid JSON (${err.message}); send a JSON object with content-type application/json`
+          : err.message || 'request refused';
+      return c.json(new AppError(code, err.status, message).toBody(), err.status);
     }
     if (err instanceof SyntaxError)
       return c.json(new AppError('MALFORMED_JSON', 400, `the body is not valid JSON: ${err.message}`).toBody(), 400);
