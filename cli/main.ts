@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { isAppError } from '../core/errors.ts';
 import { registerCertsCommand } from './certs.ts';
 import { registerMailingCommand } from './mailing.ts';
 import { registerStartCommand } from './start.ts';
@@ -13,4 +14,13 @@ registerStartCommand(program);
 registerCertsCommand(program);
 registerMailingCommand(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Expected failures (a port in use, a bad certificate) print one line with their code, not a stack.
+  if (isAppError(err)) {
+    process.stderr.write(`error: ${err.message} [${err.code}]\n`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -105,15 +105,30 @@ export async function start(o: StartOptions) {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('Start the fake Discador DS over HTTPS (certificates and a demo organization are created on first run)')
-    .addOption(new Option('--port <port>', 'HTTPS port (0 = any free port)').env('DS_HARNESS_PORT').default(8443).argParser(port))
+    .description(
+      'Start the fake Discador DS over HTTPS (certificates and a demo organization are created on first run)',
+    )
+    .addOption(
+      new Option('--port <port>', 'HTTPS port (0 = any free port)')
+        .env('DS_HARNESS_PORT')
+        .default(8443)
+        .argParser(port),
+    )
     .addOption(new Option('--host <address>', 'address to listen on').env('DS_HARNESS_HOST').default('127.0.0.1'))
-    .addOption(new Option('--data <dir>', 'data folder (SQLite, keys, admin token)').env('DS_HARNESS_DATA_DIR').default('./data'))
+    .addOption(
+      new Option('--data <dir>', 'data folder (SQLite, keys, admin token)')
+        .env('DS_HARNESS_DATA_DIR')
+        .default('./data'),
+    )
     .addOption(new Option('--certs <dir>', 'certificates folder').default(defaultCertsDir()))
     .addOption(
       new Option('--public-host <host...>', 'extra names/addresses for the server certificate').default([] as string[]),
     )
-    .addOption(new Option('--clock <kind>', 'real, or virtual (moved only by the control API)').choices(['real', 'virtual']).default('real'))
+    .addOption(
+      new Option('--clock <kind>', 'real, or virtual (moved only by the control API)')
+        .choices(['real', 'virtual'])
+        .default('real'),
+    )
     .option('--mtls', 'require client certificates issued by the CA (mutual TLS)', false)
     .option('--admin-remote', 'let the control API answer non-loopback clients (token still required)', false)
     .option('--no-demo', 'do not create the demo organization')

@@ -4,10 +4,23 @@ import { DialerUser, Extension } from './organizations.ts';
 
 /** The control API's own shapes (loopback + admin token): clock, seed, reset, scripted calls. */
 export const ClockState = z
-  .object({ kind: z.enum(['real', 'virtual']), now: z.string(), nowMs: z.number(), pendingTimers: z.number().nullable() })
+  .object({
+    kind: z.enum(['real', 'virtual']),
+    now: z.string(),
+    nowMs: z.number(),
+    pendingTimers: z.number().nullable(),
+  })
   .openapi('ClockState');
 
-export const ClockAdvance = z.object({ ms: z.number().int().min(0).max(366 * 86_400_000) }).openapi('ClockAdvance');
+export const ClockAdvance = z
+  .object({
+    ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(366 * 86_400_000),
+  })
+  .openapi('ClockAdvance');
 export const ClockSet = z
   .object({ now: z.union([z.iso.datetime({ offset: true }), z.number().int()]) })
   .openapi('ClockSet');

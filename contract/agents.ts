@@ -16,7 +16,11 @@ export const AgentStatus = z
     state: AgentState,
     idStatus: z.number().int().nullable().describe('the pause, when paused'),
     pauseName: z.string().nullable(),
-    pendingIdStatus: z.number().int().nullable().describe('a pause asked during a call or wrap-up, applied at the disposition'),
+    pendingIdStatus: z
+      .number()
+      .int()
+      .nullable()
+      .describe('a pause asked during a call or wrap-up, applied at the disposition'),
     callId: z.string().nullable(),
     since: z.string().describe('when the agent entered this state (ISO 8601)'),
     loggedInAt: z.string().nullable(),
@@ -36,9 +40,7 @@ export const SipAccount = z
   })
   .openapi('SipAccount');
 
-export const AgentLoginResponse = z
-  .object({ status: AgentStatus, sip: SipAccount })
-  .openapi('AgentLoginResponse');
+export const AgentLoginResponse = z.object({ status: AgentStatus, sip: SipAccount }).openapi('AgentLoginResponse');
 
 export const PauseRequest = z.object({ idStatus: z.number().int() }).openapi('PauseRequest');
 

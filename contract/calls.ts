@@ -15,9 +15,7 @@ export type CallState = z.infer<typeof CallState>;
 export const CallOrigin = z.enum(['campaign', 'scripted', 'agv_transfer', 'agent_transfer']).openapi('CallOrigin');
 export type CallOrigin = z.infer<typeof CallOrigin>;
 
-export const EndedBy = z
-  .enum(['customer', 'agent', 'dialer', 'agv', 'transfer', 'supervisor'])
-  .openapi('EndedBy');
+export const EndedBy = z.enum(['customer', 'agent', 'dialer', 'agv', 'transfer', 'supervisor']).openapi('EndedBy');
 export type EndedBy = z.infer<typeof EndedBy>;
 
 export const Disposition = z

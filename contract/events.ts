@@ -26,7 +26,12 @@ export const AgentStateChanged = envelope(
 );
 export const AgentPauseDeferred = envelope(
   'agent.pause_deferred',
-  z.object({ dialerUser: DialerUser, idStatus: z.number().int(), pauseName: z.string(), callId: z.string().nullable() }),
+  z.object({
+    dialerUser: DialerUser,
+    idStatus: z.number().int(),
+    pauseName: z.string(),
+    callId: z.string().nullable(),
+  }),
 );
 export const CallOffered = envelope('call.offered', z.object({ call: Call, dialerUser: DialerUser }));
 export const CallConnected = envelope('call.connected', z.object({ callId: z.string(), dialerUser: DialerUser }));
@@ -52,7 +57,10 @@ export const CallTransferred = envelope(
 );
 export const CallAgvTransferred = envelope(
   'call.agv_transferred',
-  z.object({ call: Call, extension: Extension.describe('the AGV ramal: Omni routes to the service with this identifier') }),
+  z.object({
+    call: Call,
+    extension: Extension.describe('the AGV ramal: Omni routes to the service with this identifier'),
+  }),
 );
 export const CallDisposed = envelope('call.disposed', Disposition);
 export const Violation = envelope(

@@ -59,7 +59,12 @@ export class HttpsClient {
     });
     const text = await res.text();
     const isJson = res.headers.get('content-type')?.includes('json');
-    return { status: res.status, headers: res.headers as unknown as Headers, body: (isJson && text ? JSON.parse(text) : text) as T, text };
+    return {
+      status: res.status,
+      headers: res.headers as unknown as Headers,
+      body: (isJson && text ? JSON.parse(text) : text) as T,
+      text,
+    };
   }
 
   /** Opens a streaming GET (for Server-Sent Events); the caller reads `body`. */
@@ -71,7 +76,8 @@ export class HttpsClient {
     });
   }
 
+  /** Closes the connections, cutting requests still under way (event streams never end by themselves). */
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.dispatcher.destroy();
   }
 }

@@ -1,6 +1,7 @@
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { AppError } from './errors.ts';
 
 export type TlsOptions = {
   key: string | Buffer;
@@ -15,7 +16,10 @@ export type Listening = { url: string; port: number; host: string; close(): Prom
 type Fetch = (req: Request, env: never) => Response | Promise<Response>;
 
 /** Serves a Hono app over HTTPS (optionally mutual TLS). Resolves once listening; port 0 picks a free port. */
-export async function serveHttps(fetch: Fetch, opts: { port: number; host: string; tls: TlsOptions }): Promise<Listening> {
+export async function serveHttps(
+  fetch: Fetch,
+  opts: { port: number; host: string; tls: TlsOptions },
+): Promise<Listening> {
   const { tls } = opts;
   const mtls = tls.requireClientCert === true;
   if (mtls && !tls.ca) throw new Error('mutual TLS needs the CA that client certificates must chain to');
@@ -50,6 +54,12 @@ export async function serveHttps(fetch: Fetch, opts: { port: number; host: strin
         });
       },
     );
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE')
+        reject(new AppError('PORT_IN_USE', 409, `port ${opts.port} on ${opts.host} is in use; stop what uses it or pass --port`));
+      else if (err.code === 'EACCES')
+        reject(new AppError('PORT_FORBIDDEN', 403, `not allowed to listen on port ${opts.port}; use a port above 1023`));
+      else reject(err);
+    });
   });
 }

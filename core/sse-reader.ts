@@ -12,7 +12,8 @@ export async function readSse(
   const parser = createParser({ onEvent: onMessage });
   const decoder = new TextDecoder();
   try {
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>)
+      parser.feed(decoder.decode(chunk, { stream: true }));
     return 'ended';
   } catch {
     return 'error';

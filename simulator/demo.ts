@@ -10,7 +10,11 @@ export const DEMO_AGENTS = [
   { dialerUser: 'agente3', name: 'Carla Dias', extension: '2003', password: 'senha-agente3' },
 ] as const;
 
-export const DEMO_AGV = { extension: '7001', name: 'URA Cobrança', behaviour: { action: 'transfer' as const, holdSeconds: 8 } };
+export const DEMO_AGV = {
+  extension: '7001',
+  name: 'URA Cobrança',
+  behaviour: { action: 'transfer' as const, holdSeconds: 8 },
+};
 
 /**
  * Creates the demo organization on first start (kept afterwards): the default pause catalogue, an AGV, three agents

@@ -90,7 +90,10 @@ export function createSimulator(opts: SimulatorOptions) {
   api.route('/', agentRoutes(orgs, sessions, flow, opts.sipDomain ?? 'discador-ds.local'));
   api.route('/', campaignRoutes(campaigns, pacer));
   api.route('/', callRoutes(flow));
-  api.route('/', eventRoutes(events, streams, (m, p) => faults.takeStreamDrop(m, p)));
+  api.route(
+    '/',
+    eventRoutes(events, streams, (m, p) => faults.takeStreamDrop(m, p)),
+  );
 
   const admin = new OpenAPIHono({ defaultHook });
   admin.use('*', adminAuth(opts.adminToken, { allowRemote: opts.allowRemoteAdmin ?? false }));
@@ -102,7 +105,13 @@ export function createSimulator(opts: SimulatorOptions) {
   app.onError(errorHandler(log));
   app.notFound(notFoundHandler);
   app.get('/', (c) =>
-    c.json({ name: 'ds-harness Discador DS', api: '/api/v1', docs: '/docs', openapi: '/openapi.json', control: '/__admin' }),
+    c.json({
+      name: 'ds-harness Discador DS',
+      api: '/api/v1',
+      docs: '/docs',
+      openapi: '/openapi.json',
+      control: '/__admin',
+    }),
   );
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/api/v1', api);

@@ -70,7 +70,11 @@ export async function startTestSimulator(
     tls: { key: c.server.keyPem, cert: c.server.certPem, ca: c.ca.certPem, requireClientCert: opts.mtls ?? false },
   });
   const api = new HttpsClient({ baseUrl: listening.url, ca: c.ca.certPem, headers: { 'x-dialer-key': key } });
-  const admin = new HttpsClient({ baseUrl: listening.url, ca: c.ca.certPem, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const admin = new HttpsClient({
+    baseUrl: listening.url,
+    ca: c.ca.certPem,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
   return {
     sim,
     clock,
@@ -99,7 +103,9 @@ export async function availableAgent(t: TestSimulator, dialerUser: string): Prom
   if (av.status !== 200) throw new Error(`available of ${dialerUser} failed: ${av.text}`);
 }
 
-/** Every event of the organization so far, in order (read from the log). */
+/** Every event of the organization so far, in order (read from the log), optionally of one type. */
+export function eventsOf(t: TestSimulator): DialerEvent[];
+export function eventsOf<T extends DialerEvent['type']>(t: TestSimulator, type: T): Extract<DialerEvent, { type: T }>[];
 export function eventsOf(t: TestSimulator, type?: DialerEvent['type']): DialerEvent[] {
   const all = t.sim.events.after(t.orgId, 0, 100_000);
   return type ? all.filter((e) => e.type === type) : all;

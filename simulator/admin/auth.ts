@@ -22,12 +22,25 @@ export function adminAuth(token: string, opts: { allowRemote?: boolean } = {}): 
         address = undefined; // not served by node (in-process app.request): no remote peer
       }
       if (address !== undefined && !LOOPBACK.test(address))
-        throw new AppError('ADMIN_LOOPBACK_ONLY', 403, 'the control API answers only on loopback (start with --admin-remote to allow others)');
+        throw new AppError(
+          'ADMIN_LOOPBACK_ONLY',
+          403,
+          'the control API answers only on loopback (start with --admin-remote to allow others)',
+        );
     }
     const given = c.req.header('x-admin-token') ?? c.req.header('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1];
-    if (!given) throw new AppError('ADMIN_TOKEN_MISSING', 401, 'send the admin token (printed at start) as Authorization: Bearer <token>');
+    if (!given)
+      throw new AppError(
+        'ADMIN_TOKEN_MISSING',
+        401,
+        'send the admin token (printed at start) as Authorization: Bearer <token>',
+      );
     if (!timingSafeEqual(digest(given.trim()), expected))
-      throw new AppError('ADMIN_TOKEN_INVALID', 401, 'wrong admin token; it is printed at start and kept in the data folder');
+      throw new AppError(
+        'ADMIN_TOKEN_INVALID',
+        401,
+        'wrong admin token; it is printed at start and kept in the data folder',
+      );
     await next();
   };
 }

@@ -22,7 +22,9 @@ export class Reset {
     const targets = req.orgId ? [this.orgs.get(req.orgId).id] : this.orgs.list().map((o) => o.id);
     const result = { calls: 0, dispositions: 0, events: 0, agentsLoggedOut: 0, leadsReset: 0, organizationsDeleted: 0 };
     for (const orgId of targets) {
-      for (const c of this.db.prepare("SELECT id FROM campaigns WHERE org_id = ? AND status = 'running'").all(orgId) as {
+      for (const c of this.db
+        .prepare("SELECT id FROM campaigns WHERE org_id = ? AND status = 'running'")
+        .all(orgId) as {
         id: string;
       }[])
         this.pacer.stopCampaign(orgId, c.id);
@@ -34,7 +36,11 @@ export class Reset {
         result.dispositions += this.db.prepare('DELETE FROM dispositions WHERE org_id = ?').run(orgId).changes;
         result.calls += this.db.prepare('DELETE FROM calls WHERE org_id = ?').run(orgId).changes;
         result.events += this.db.prepare('DELETE FROM events WHERE org_id = ?').run(orgId).changes;
-        result.agentsLoggedOut += count(this.db, "SELECT COUNT(*) AS n FROM agents WHERE org_id = ? AND state <> 'logged_out'", orgId);
+        result.agentsLoggedOut += count(
+          this.db,
+          "SELECT COUNT(*) AS n FROM agents WHERE org_id = ? AND state <> 'logged_out'",
+          orgId,
+        );
         this.db
           .prepare(
             "UPDATE agents SET state = 'logged_out', id_status = NULL, pending_id_status = NULL, call_id = NULL, logged_in_at = NULL WHERE org_id = ?",

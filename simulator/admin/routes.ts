@@ -49,7 +49,11 @@ function clockState(clock: Clock) {
 
 function virtual(clock: Clock): VirtualClock {
   if (!(clock instanceof VirtualClock))
-    throw new AppError('CLOCK_NOT_VIRTUAL', 409, 'the dialer runs on the real clock; start it with --clock virtual to set or advance time');
+    throw new AppError(
+      'CLOCK_NOT_VIRTUAL',
+      409,
+      'the dialer runs on the real clock; start it with --clock virtual to set or advance time',
+    );
   return clock;
 }
 
@@ -58,7 +62,13 @@ export function adminRoutes(d: AdminDeps) {
   const app = openApiApp();
 
   app.openapi(
-    createRoute({ method: 'get', path: '/clock', tags, summary: 'The dialer’s clock', responses: { 200: json(ClockState, 'the clock') } }),
+    createRoute({
+      method: 'get',
+      path: '/clock',
+      tags,
+      summary: 'The dialer’s clock',
+      responses: { 200: json(ClockState, 'the clock') },
+    }),
     (c) => c.json(clockState(d.clock), 200),
   );
 
@@ -91,7 +101,11 @@ export function adminRoutes(d: AdminDeps) {
       const target = typeof now === 'number' ? now : Date.parse(now);
       const clock = virtual(d.clock);
       if (target < clock.now())
-        throw new AppError('CLOCK_BACKWARDS', 409, `the clock is at ${new Date(clock.now()).toISOString()}; it never goes back`);
+        throw new AppError(
+          'CLOCK_BACKWARDS',
+          409,
+          `the clock is at ${new Date(clock.now()).toISOString()}; it never goes back`,
+        );
       clock.set(target);
       return c.json(clockState(d.clock), 200);
     },
@@ -147,7 +161,11 @@ export function adminRoutes(d: AdminDeps) {
       summary: 'Organizations (without keys)',
       responses: { 200: json(z.array(Organization), 'the organizations') },
     }),
-    (c) => c.json(d.orgs.list().map((o) => d.orgs.get(o.id)), 200),
+    (c) =>
+      c.json(
+        d.orgs.list().map((o) => d.orgs.get(o.id)),
+        200,
+      ),
   );
 
   app.openapi(
@@ -230,7 +248,9 @@ export function adminRoutes(d: AdminDeps) {
           throw new AppError(
             'LEAD_NOT_FOUND',
             404,
-            req.leadId ? `lead '${req.leadId}' is not in campaign ${req.campaignId}` : `campaign ${req.campaignId} has no pending lead`,
+            req.leadId
+              ? `lead '${req.leadId}' is not in campaign ${req.campaignId}`
+              : `campaign ${req.campaignId} has no pending lead`,
           );
       }
       lead ??= generateMailing({ size: 1, seed: d.seed.next(), customFields: [] })[0]!;

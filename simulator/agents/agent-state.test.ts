@@ -26,10 +26,15 @@ describe('transitionAgent', () => {
   });
 
   it('returns the agent to available after a disposition without a pending pause', () => {
-    const wrap = run(available, { type: 'reserve', callId: 'c1' }, { type: 'connect', callId: 'c1' }, {
-      type: 'call_ended',
-      callId: 'c1',
-    });
+    const wrap = run(
+      available,
+      { type: 'reserve', callId: 'c1' },
+      { type: 'connect', callId: 'c1' },
+      {
+        type: 'call_ended',
+        callId: 'c1',
+      },
+    );
     expect(transitionAgent(wrap, { type: 'disposed', callId: 'c1' }).next.state).toBe('available');
   });
 
@@ -47,7 +52,9 @@ describe('transitionAgent', () => {
 
   it('refuses to make a busy agent available, with a coded error', () => {
     const inCall = run(available, { type: 'reserve', callId: 'c1' });
-    expect(() => transitionAgent(inCall, { type: 'available' })).toThrow(expect.objectContaining({ code: 'AGENT_BUSY' }));
+    expect(() => transitionAgent(inCall, { type: 'available' })).toThrow(
+      expect.objectContaining({ code: 'AGENT_BUSY' }),
+    );
   });
 
   it('never offers a call to a paused agent', () => {
@@ -64,10 +71,15 @@ describe('transitionAgent', () => {
   });
 
   it('refuses a disposition for another call than the one in wrap-up', () => {
-    const wrap = run(available, { type: 'reserve', callId: 'c1' }, { type: 'connect', callId: 'c1' }, {
-      type: 'call_ended',
-      callId: 'c1',
-    });
+    const wrap = run(
+      available,
+      { type: 'reserve', callId: 'c1' },
+      { type: 'connect', callId: 'c1' },
+      {
+        type: 'call_ended',
+        callId: 'c1',
+      },
+    );
     expect(() => transitionAgent(wrap, { type: 'disposed', callId: 'c2' })).toThrow(
       expect.objectContaining({ code: 'AGENT_NOT_IN_WRAP_UP' }),
     );

@@ -9,14 +9,18 @@ beforeEach(async () => {
 afterAll(() => t.close());
 
 const status = async (user: string) =>
-  (await t.api.request<{ state: string; idStatus: number | null; pendingIdStatus: number | null }>(
-    'GET',
-    `/api/v1/agents/${user}/status`,
-  )).body;
+  (
+    await t.api.request<{ state: string; idStatus: number | null; pendingIdStatus: number | null }>(
+      'GET',
+      `/api/v1/agents/${user}/status`,
+    )
+  ).body;
 
 describe('agent login', () => {
   it('logs in with dialer user + password into the LOGIN pause and tells the softphone its SIP account', async () => {
-    const res = await t.api.request('POST', '/api/v1/agents/login', { json: { dialerUser: 'ana', password: 'senha-ana' } });
+    const res = await t.api.request('POST', '/api/v1/agents/login', {
+      json: { dialerUser: 'ana', password: 'senha-ana' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       status: { dialerUser: 'ana', state: 'paused', idStatus: 1, pauseName: 'LOGIN' },
@@ -40,7 +44,9 @@ describe('agent login', () => {
 
   it('a repeated login keeps the session as it is', async () => {
     await availableAgent(t, 'ana');
-    const again = await t.api.request('POST', '/api/v1/agents/login', { json: { dialerUser: 'ana', password: 'senha-ana' } });
+    const again = await t.api.request('POST', '/api/v1/agents/login', {
+      json: { dialerUser: 'ana', password: 'senha-ana' },
+    });
     expect(again.status).toBe(200);
     expect((await status('ana')).state).toBe('available');
   });
@@ -74,7 +80,10 @@ describe('pauses', () => {
     const res = await t.api.request('POST', '/api/v1/agents/ana/pause', { json: { idStatus: 42 } });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({
-      error: { code: 'PAUSE_UNKNOWN', details: { idStatus: 42, valid: expect.arrayContaining([{ idStatus: 2, name: 'Almoço' }]) } },
+      error: {
+        code: 'PAUSE_UNKNOWN',
+        details: { idStatus: 42, valid: expect.arrayContaining([{ idStatus: 2, name: 'Almoço' }]) },
+      },
     });
     expect((await status('ana')).state).toBe('available');
   });
@@ -87,7 +96,11 @@ describe('pauses', () => {
 
   it('defers a pause asked during a call (202) and applies it at the disposition', async () => {
     await availableAgent(t, 'ana');
-    const call = (await t.admin.request<{ id: string }>('POST', '/__admin/organizations/acme/calls', { json: { dialerUser: 'ana' } })).body;
+    const call = (
+      await t.admin.request<{ id: string }>('POST', '/__admin/organizations/acme/calls', {
+        json: { dialerUser: 'ana' },
+      })
+    ).body;
     const p = await t.api.request('POST', '/api/v1/agents/ana/pause', { json: { idStatus: 3 } });
     expect(p.status).toBe(202);
     expect(p.body).toMatchObject({ deferred: true, status: { state: 'in_call', pendingIdStatus: 3 } });
@@ -112,7 +125,11 @@ describe('pauses', () => {
 describe('logout', () => {
   it('logs out during a call: the call ends and its disposition is still accepted', async () => {
     await availableAgent(t, 'ana');
-    const call = (await t.admin.request<{ id: string }>('POST', '/__admin/organizations/acme/calls', { json: { dialerUser: 'ana' } })).body;
+    const call = (
+      await t.admin.request<{ id: string }>('POST', '/__admin/organizations/acme/calls', {
+        json: { dialerUser: 'ana' },
+      })
+    ).body;
     const out = await t.api.request('POST', '/api/v1/agents/ana/logout');
     expect(out.status).toBe(200);
     expect(out.body).toMatchObject({ state: 'logged_out' });

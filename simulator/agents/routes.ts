@@ -33,7 +33,11 @@ export function agentRoutes(orgs: OrganizationRepository, sessions: AgentSession
       summary: 'Agents with their current state',
       responses: { 200: json(z.array(AgentWithStatus), 'the agents'), 401: errors[401] },
     }),
-    (c) => c.json(orgs.agents(c.var.orgId).map((a) => withStatus(c.var.orgId, a.dialerUser)), 200),
+    (c) =>
+      c.json(
+        orgs.agents(c.var.orgId).map((a) => withStatus(c.var.orgId, a.dialerUser)),
+        200,
+      ),
   );
 
   app.openapi(
@@ -68,10 +72,7 @@ export function agentRoutes(orgs: OrganizationRepository, sessions: AgentSession
     (c) => {
       const { dialerUser, password } = c.req.valid('json');
       const status = sessions.login(c.var.orgId, dialerUser, password);
-      return c.json(
-        { status, sip: { username: dialerUser, domain: sipDomain, websocketPath: '/sip' } },
-        200,
-      );
+      return c.json({ status, sip: { username: dialerUser, domain: sipDomain, websocketPath: '/sip' } }, 200);
     },
   );
 

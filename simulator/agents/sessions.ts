@@ -66,7 +66,9 @@ export class AgentSessions {
   }
 
   statuses(orgId: string): AgentStatus[] {
-    const users = this.db.prepare('SELECT dialer_user FROM agents WHERE org_id = ? ORDER BY dialer_user').all(orgId) as {
+    const users = this.db
+      .prepare('SELECT dialer_user FROM agents WHERE org_id = ? ORDER BY dialer_user')
+      .all(orgId) as {
       dialer_user: string;
     }[];
     return users.map((u) => this.status(orgId, u.dialer_user));

@@ -144,7 +144,14 @@ export class CallFlow {
         `SELECT * FROM calls WHERE org_id = ? AND (? IS NULL OR state = ?) AND (? IS NULL OR dialer_user = ?)
          ORDER BY started_at DESC, rowid DESC LIMIT ?`,
       )
-      .all(orgId, filter.state ?? null, filter.state ?? null, filter.dialerUser ?? null, filter.dialerUser ?? null, filter.limit ?? 100) as CallRow[];
+      .all(
+        orgId,
+        filter.state ?? null,
+        filter.state ?? null,
+        filter.dialerUser ?? null,
+        filter.dialerUser ?? null,
+        filter.limit ?? 100,
+      ) as CallRow[];
     return rows.map((r) => this.#toCall(r));
   }
 
@@ -229,14 +236,20 @@ export class CallFlow {
 
   #ringEnded(callId: string): void {
     const r = this.#rowById(callId);
-    if (!r || r.state !== 'dialing') return;
+    if (r?.state !== 'dialing') return;
     const plan = JSON.parse(r.plan ?? '{}') as CallPlan;
-    if (plan.outcome !== 'answered') return this.#end(r, plan.outcome, 'dialer');
+    if (plan.outcome !== 'answered') {
+      this.#end(r, plan.outcome, 'dialer');
+      return;
+    }
     const now = this.clock.now();
     const campaign = r.campaign_id ? this.campaigns.get(r.org_id, r.campaign_id) : undefined;
     if (campaign?.routeTo.kind === 'agv') {
       const agv = this.orgs.agv(r.org_id, campaign.routeTo.extension);
-      if (!agv) return this.#end(r, 'abandoned', 'dialer');
+      if (!agv) {
+        this.#end(r, 'abandoned', 'dialer'); // the AGV was removed while the call rang
+        return;
+      }
       this.db
         .prepare("UPDATE calls SET state = 'agv', answered_at = ?, agv_extension = ? WHERE id = ?")
         .run(now, agv.extension, callId);
@@ -337,7 +350,8 @@ export class CallFlow {
       });
       if (r.campaign_id && r.lead_id && r.origin === 'campaign') {
         const pacing = JSON.parse(
-          (this.db.prepare('SELECT pacing FROM campaigns WHERE id = ?').get(r.campaign_id) as { pacing: string }).pacing,
+          (this.db.prepare('SELECT pacing FROM campaigns WHERE id = ?').get(r.campaign_id) as { pacing: string })
+            .pacing,
         ) as Pacing;
         this.campaigns.leadAttemptEnded(r.campaign_id, r.lead_id, outcome, pacing);
       }
@@ -367,9 +381,14 @@ export class CallFlow {
     const newId = this.db.transaction(() => {
       const r = this.#row(orgId, callId);
       if (r.state !== 'connected' || !r.dialer_user)
-        throw new AppError('CALL_NOT_CONNECTED', 409, `call ${callId} is ${r.state}; only a connected call can be transferred`, {
-          state: r.state,
-        });
+        throw new AppError(
+          'CALL_NOT_CONNECTED',
+          409,
+          `call ${callId} is ${r.state}; only a connected call can be transferred`,
+          {
+            state: r.state,
+          },
+        );
       const lead = JSON.parse(r.lead) as Lead;
       const leg: NewCall = { lead, campaignId: r.campaign_id, origin: 'agent_transfer', parentCallId: r.id };
       const agv = this.orgs.agv(orgId, extension);
@@ -380,16 +399,26 @@ export class CallFlow {
           throw new AppError('TRANSFER_TO_SELF', 422, `extension ${extension} is the transferring agent's own`);
         const rt = this.agents.runtime(orgId, targetAgent);
         if (rt.state === 'logged_out')
-          throw new AppError('TRANSFER_TARGET_OFFLINE', 409, `agent '${targetAgent}' at extension ${extension} is not logged in`, {
-            extension,
-            dialerUser: targetAgent,
-          });
+          throw new AppError(
+            'TRANSFER_TARGET_OFFLINE',
+            409,
+            `agent '${targetAgent}' at extension ${extension} is not logged in`,
+            {
+              extension,
+              dialerUser: targetAgent,
+            },
+          );
         if (rt.state !== 'available')
-          throw new AppError('TRANSFER_TARGET_BUSY', 409, `agent '${targetAgent}' at extension ${extension} is ${rt.state}`, {
-            extension,
-            dialerUser: targetAgent,
-            state: rt.state,
-          });
+          throw new AppError(
+            'TRANSFER_TARGET_BUSY',
+            409,
+            `agent '${targetAgent}' at extension ${extension} is ${rt.state}`,
+            {
+              extension,
+              dialerUser: targetAgent,
+              state: rt.state,
+            },
+          );
       }
       this.#end(r, 'answered', 'transfer', extension);
       const newId = this.#insert(orgId, leg, agv ? 'agv' : 'waiting_agent', agv ? { agvExtension: extension } : {});
@@ -412,17 +441,19 @@ export class CallFlow {
 
   #agvActs(callId: string): void {
     const r = this.#rowById(callId);
-    if (!r || r.state !== 'agv' || !r.agv_extension) return;
+    if (r?.state !== 'agv' || !r.agv_extension) return;
     const agv = this.orgs.agv(r.org_id, r.agv_extension);
-    if (agv?.behaviour.action === 'hangup') return this.#end(r, 'answered', 'agv');
-    this.#agvTransfer(r);
+    if (agv?.behaviour.action === 'hangup') this.#end(r, 'answered', 'agv');
+    else this.#agvTransfer(r);
   }
 
   /** The AGV hands the call back to Omni now; Omni routes it to the service whose identifier is the AGV's extension. */
   agvTransferNow(orgId: string, callId: string): Call {
     const r = this.#row(orgId, callId);
     if (r.state !== 'agv')
-      throw new AppError('CALL_NOT_AT_AGV', 409, `call ${callId} is ${r.state}, not held by an AGV`, { state: r.state });
+      throw new AppError('CALL_NOT_AT_AGV', 409, `call ${callId} is ${r.state}, not held by an AGV`, {
+        state: r.state,
+      });
     this.#agvTransfer(r);
     return this.get(orgId, callId);
   }
@@ -430,9 +461,7 @@ export class CallFlow {
   #agvTransfer(r: CallRow): void {
     this.db.transaction(() => {
       this.timers.cancel(AGV_HOLD, r.id);
-      this.db
-        .prepare("UPDATE calls SET state = 'queued', origin_extension = agv_extension WHERE id = ?")
-        .run(r.id);
+      this.db.prepare("UPDATE calls SET state = 'queued', origin_extension = agv_extension WHERE id = ?").run(r.id);
       this.events.append(r.org_id, 'call.agv_transferred', {
         call: this.get(r.org_id, r.id),
         extension: r.agv_extension!,

@@ -23,7 +23,9 @@ const agentState = async (user: string) =>
 describe('call delivery', () => {
   it('offers a call to an available agent, connects it, and the customer’s hang-up starts wrap-up', async () => {
     await availableAgent(t, 'ana');
-    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', { json: { dialerUser: 'ana' } });
+    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
+      json: { dialerUser: 'ana' },
+    });
     expect(call.body).toMatchObject({ state: 'connected', dialerUser: 'ana', origin: 'scripted' });
     expect(call.body.lead.cpf).toMatch(/^\d{11}$/);
     expect(await agentState('ana')).toBe('in_call');
@@ -31,7 +33,11 @@ describe('call delivery', () => {
     expect(types.slice(-3)).toEqual(['call.offered', 'agent.state_changed', 'call.connected']);
     await t.admin.request('POST', `/__admin/organizations/acme/calls/${call.body.id}/hangup`);
     expect(await agentState('ana')).toBe('wrap_up');
-    expect(eventsOf(t, 'call.ended').at(-1)?.data).toMatchObject({ callId: call.body.id, endedBy: 'customer', outcome: 'answered' });
+    expect(eventsOf(t, 'call.ended').at(-1)?.data).toMatchObject({
+      callId: call.body.id,
+      endedBy: 'customer',
+      outcome: 'answered',
+    });
   });
 
   it('refuses to offer a call to an agent who is not available', async () => {
@@ -52,7 +58,9 @@ describe('call delivery', () => {
 
   it('the agent hangs up: the call ends by agent and the agent goes to wrap-up', async () => {
     await availableAgent(t, 'ana');
-    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', { json: { dialerUser: 'ana' } });
+    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
+      json: { dialerUser: 'ana' },
+    });
     const res = await t.api.request<Call>('POST', `/api/v1/calls/${call.body.id}/hangup`);
     expect(res.body).toMatchObject({ state: 'ended', endedBy: 'agent' });
     const again = await t.api.request('POST', `/api/v1/calls/${call.body.id}/hangup`);
@@ -77,7 +85,9 @@ describe('disposition: exactly once per call', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ callId: id, tagCode: 'VENDA', notes: 'cliente aceitou', dialerUser: 'ana' });
     expect(await agentState('ana')).toBe('available');
-    expect((await t.api.request<Call>('GET', `/api/v1/calls/${id}`)).body.disposition).toMatchObject({ tagCode: 'VENDA' });
+    expect((await t.api.request<Call>('GET', `/api/v1/calls/${id}`)).body.disposition).toMatchObject({
+      tagCode: 'VENDA',
+    });
   });
 
   it('replays the first answer for the same Idempotency-Key', async () => {
@@ -99,13 +109,18 @@ describe('disposition: exactly once per call', () => {
 
   it('refuses a second, different disposition with 409 and records a violation', async () => {
     const id = await callInWrapUp();
-    await t.api.request('POST', `/api/v1/calls/${id}/disposition`, { json: { tagCode: 'VENDA' }, headers: { 'idempotency-key': 'a' } });
+    await t.api.request('POST', `/api/v1/calls/${id}/disposition`, {
+      json: { tagCode: 'VENDA' },
+      headers: { 'idempotency-key': 'a' },
+    });
     const second = await t.api.request('POST', `/api/v1/calls/${id}/disposition`, {
       json: { tagCode: 'RECUSA' },
       headers: { 'idempotency-key': 'b' },
     });
     expect(second.status).toBe(409);
-    expect(second.body).toMatchObject({ error: { code: 'CALL_ALREADY_DISPOSED', details: { first: { tagCode: 'VENDA' } } } });
+    expect(second.body).toMatchObject({
+      error: { code: 'CALL_ALREADY_DISPOSED', details: { first: { tagCode: 'VENDA' } } },
+    });
     const v = eventsOf(t, 'violation');
     expect(v).toHaveLength(1);
     expect(v[0]?.data).toMatchObject({ kind: 'disposition_twice', callId: id });
@@ -113,7 +128,10 @@ describe('disposition: exactly once per call', () => {
 
   it('refuses the same key with a different body with 422 IDEMPOTENCY_KEY_REUSED', async () => {
     const id = await callInWrapUp();
-    await t.api.request('POST', `/api/v1/calls/${id}/disposition`, { json: { tagCode: 'VENDA' }, headers: { 'idempotency-key': 'k' } });
+    await t.api.request('POST', `/api/v1/calls/${id}/disposition`, {
+      json: { tagCode: 'VENDA' },
+      headers: { 'idempotency-key': 'k' },
+    });
     const res = await t.api.request('POST', `/api/v1/calls/${id}/disposition`, {
       json: { tagCode: 'OUTRA' },
       headers: { 'idempotency-key': 'k' },
@@ -124,8 +142,12 @@ describe('disposition: exactly once per call', () => {
 
   it('refuses a disposition of a call still connected with 409 CALL_NOT_ENDED and records a violation', async () => {
     await availableAgent(t, 'ana');
-    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', { json: { dialerUser: 'ana' } });
-    const res = await t.api.request('POST', `/api/v1/calls/${call.body.id}/disposition`, { json: { tagCode: 'VENDA' } });
+    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
+      json: { dialerUser: 'ana' },
+    });
+    const res = await t.api.request('POST', `/api/v1/calls/${call.body.id}/disposition`, {
+      json: { tagCode: 'VENDA' },
+    });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ error: { code: 'CALL_NOT_ENDED' } });
     expect(eventsOf(t, 'violation')[0]?.data).toMatchObject({ kind: 'disposition_on_open_call' });
@@ -162,7 +184,9 @@ describe('disposition: exactly once per call', () => {
 describe('transfers and the AGV', () => {
   it('transfers a connected call to an AGV: the agent wraps up, the AGV holds it, then hands it back to Omni', async () => {
     await availableAgent(t, 'ana');
-    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', { json: { dialerUser: 'ana' } });
+    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
+      json: { dialerUser: 'ana' },
+    });
     const res = await t.api.request<{ call: Call; newCall: Call }>('POST', `/api/v1/calls/${call.body.id}/transfer`, {
       json: { extension: '7001' },
     });
@@ -179,19 +203,25 @@ describe('transfers and the AGV', () => {
   });
 
   it('Omni assigns the queued call to an agent of the AGV’s service', async () => {
-    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', { json: { agvExtension: '7001' } });
+    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
+      json: { agvExtension: '7001' },
+    });
     await t.admin.request('POST', `/__admin/organizations/acme/calls/${call.body.id}/agv-transfer`);
     const busy = await t.api.request('POST', `/api/v1/calls/${call.body.id}/assign`, { json: { dialerUser: 'bia' } });
     expect(busy.status).toBe(409);
     expect(busy.body).toMatchObject({ error: { code: 'AGENT_NOT_AVAILABLE' } });
     await availableAgent(t, 'bia');
-    const res = await t.api.request<Call>('POST', `/api/v1/calls/${call.body.id}/assign`, { json: { dialerUser: 'bia' } });
+    const res = await t.api.request<Call>('POST', `/api/v1/calls/${call.body.id}/assign`, {
+      json: { dialerUser: 'bia' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ state: 'connected', dialerUser: 'bia', originExtension: '7001' });
   });
 
   it('an AGV with the hang-up behaviour ends the call after holding it', async () => {
-    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', { json: { agvExtension: '7002' } });
+    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
+      json: { agvExtension: '7002' },
+    });
     t.clock.advance(5_000);
     expect((await t.api.request<Call>('GET', `/api/v1/calls/${call.body.id}`)).body).toMatchObject({
       state: 'ended',
@@ -201,13 +231,21 @@ describe('transfers and the AGV', () => {
 
   it('transfers to another agent’s extension, and says why a transfer fails', async () => {
     await availableAgent(t, 'ana');
-    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', { json: { dialerUser: 'ana' } });
-    const offline = await t.api.request('POST', `/api/v1/calls/${call.body.id}/transfer`, { json: { extension: '2002' } });
+    const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
+      json: { dialerUser: 'ana' },
+    });
+    const offline = await t.api.request('POST', `/api/v1/calls/${call.body.id}/transfer`, {
+      json: { extension: '2002' },
+    });
     expect(offline.status).toBe(409);
     expect(offline.body).toMatchObject({ error: { code: 'TRANSFER_TARGET_OFFLINE' } });
-    const unknown = await t.api.request('POST', `/api/v1/calls/${call.body.id}/transfer`, { json: { extension: '9999' } });
+    const unknown = await t.api.request('POST', `/api/v1/calls/${call.body.id}/transfer`, {
+      json: { extension: '9999' },
+    });
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toMatchObject({ error: { code: 'EXTENSION_NOT_FOUND', details: { known: expect.any(Array) } } });
+    expect(unknown.body).toMatchObject({
+      error: { code: 'EXTENSION_NOT_FOUND', details: { known: expect.any(Array) } },
+    });
     await availableAgent(t, 'bia');
     const ok = await t.api.request<{ newCall: Call }>('POST', `/api/v1/calls/${call.body.id}/transfer`, {
       json: { extension: '2002' },

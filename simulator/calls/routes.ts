@@ -1,5 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AssignRequest, Call, CallState, Disposition, DispositionRequest, HangupRequest, TransferRequest } from '../../contract/calls.ts';
+import {
+  AssignRequest,
+  Call,
+  CallState,
+  Disposition,
+  DispositionRequest,
+  HangupRequest,
+  TransferRequest,
+} from '../../contract/calls.ts';
 import { DialerUser } from '../../contract/organizations.ts';
 import { dialerRouter } from '../http/app.ts';
 import { errors, json, jsonBody } from '../http/openapi.ts';
@@ -92,7 +100,8 @@ export function callRoutes(flow: CallFlow) {
       method: 'post',
       path: '/calls/{id}/disposition',
       tags,
-      summary: 'The call’s one disposition (tag code + notes). Send an Idempotency-Key: a retry with it replays the first answer',
+      summary:
+        'The call’s one disposition (tag code + notes). Send an Idempotency-Key: a retry with it replays the first answer',
       request: {
         ...idParam,
         headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),

@@ -49,7 +49,9 @@ export class CampaignRepository {
   }
 
   #row(orgId: string, id: string): Row {
-    const row = this.db.prepare('SELECT * FROM campaigns WHERE org_id = ? AND id = ?').get(orgId, id) as Row | undefined;
+    const row = this.db.prepare('SELECT * FROM campaigns WHERE org_id = ? AND id = ?').get(orgId, id) as
+      | Row
+      | undefined;
     if (!row) throw notFound('Campaign', id, 'CAMPAIGN_NOT_FOUND');
     return row;
   }
@@ -122,15 +124,20 @@ export class CampaignRepository {
         this.db.prepare('DELETE FROM leads WHERE campaign_id = ?').run(campaignId);
       }
       const start =
-        (this.db.prepare('SELECT MAX(seq) AS s FROM leads WHERE campaign_id = ?').get(campaignId) as { s: number | null })
-          .s ?? 0;
+        (
+          this.db.prepare('SELECT MAX(seq) AS s FROM leads WHERE campaign_id = ?').get(campaignId) as {
+            s: number | null;
+          }
+        ).s ?? 0;
       const ins = this.db.prepare('INSERT INTO leads (campaign_id, id, seq, data) VALUES (?, ?, ?, ?)');
       leads.forEach((lead, i) => {
         try {
           ins.run(campaignId, lead.id, start + i + 1, JSON.stringify(lead));
         } catch (e) {
           if (String(e).includes('UNIQUE'))
-            throw new AppError('LEAD_DUPLICATE', 409, `lead '${lead.id}' is already in this mailing`, { leadId: lead.id });
+            throw new AppError('LEAD_DUPLICATE', 409, `lead '${lead.id}' is already in this mailing`, {
+              leadId: lead.id,
+            });
           throw e;
         }
       });
@@ -155,7 +162,12 @@ export class CampaignRepository {
       attempts: number;
       last_outcome: CallOutcome | null;
     }[];
-    return rows.map((r) => ({ lead: JSON.parse(r.data), status: r.status, attempts: r.attempts, lastOutcome: r.last_outcome }));
+    return rows.map((r) => ({
+      lead: JSON.parse(r.data),
+      status: r.status,
+      attempts: r.attempts,
+      lastOutcome: r.last_outcome,
+    }));
   }
 
   /** Marks up to n due leads as dialling and returns them, oldest first. */
@@ -175,16 +187,18 @@ export class CampaignRepository {
   countDueLeads(campaignId: string): number {
     return (
       this.db
-        .prepare("SELECT COUNT(*) AS n FROM leads WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?")
+        .prepare(
+          "SELECT COUNT(*) AS n FROM leads WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?",
+        )
         .get(campaignId, this.clock.now()) as { n: number }
     ).n;
   }
 
   /** Records a call attempt's outcome: done, failed, or back to pending for a retry of busy / no answer. */
   leadAttemptEnded(campaignId: string, leadId: string, outcome: CallOutcome, pacing: Pacing): void {
-    const row = this.db.prepare('SELECT attempts FROM leads WHERE campaign_id = ? AND id = ?').get(campaignId, leadId) as
-      | { attempts: number }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT attempts FROM leads WHERE campaign_id = ? AND id = ?')
+      .get(campaignId, leadId) as { attempts: number } | undefined;
     if (!row) return; // the mailing was replaced meanwhile
     const next = nextAttempt({ attempts: Math.max(1, row.attempts), outcome, pacing, now: this.clock.now() });
     const status: LeadStatus = next.retry ? 'pending' : outcome === 'answered' ? 'done' : 'failed';

@@ -65,13 +65,17 @@ export function campaignRoutes(campaigns: CampaignRepository, pacer: Pacer) {
         method: 'post',
         path: `/campaigns/{id}/${action}`,
         tags,
-        summary: action === 'start' ? 'Starts dialling (scripted campaigns dial only through the control API)' : 'Stops dialling; calls under way go on',
+        summary:
+          action === 'start'
+            ? 'Starts dialling (scripted campaigns dial only through the control API)'
+            : 'Stops dialling; calls under way go on',
         request: idParam,
         responses: { 200: json(Campaign, 'the campaign'), 401: errors[401], 404: errors[404] },
       }),
       (c) => {
         const { id } = c.req.valid('param');
-        const campaign = action === 'start' ? pacer.startCampaign(c.var.orgId, id) : pacer.stopCampaign(c.var.orgId, id);
+        const campaign =
+          action === 'start' ? pacer.startCampaign(c.var.orgId, id) : pacer.stopCampaign(c.var.orgId, id);
         return c.json(campaign, 200);
       },
     );
@@ -86,7 +90,13 @@ export function campaignRoutes(campaigns: CampaignRepository, pacer: Pacer) {
         ...idParam,
         ...jsonBody(GenerateMailingRequest.and(z.object({ replace: z.boolean().default(false) }))),
       },
-      responses: { 201: json(MailingLoaded, 'leads added'), 401: errors[401], 404: errors[404], 409: errors[409], 422: errors[422] },
+      responses: {
+        201: json(MailingLoaded, 'leads added'),
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+        422: errors[422],
+      },
     }),
     (c) => {
       const { id } = c.req.valid('param');
@@ -108,7 +118,13 @@ export function campaignRoutes(campaigns: CampaignRepository, pacer: Pacer) {
         query: z.object({ replace: z.enum(['true', 'false']).default('false') }),
         body: { content: { 'text/csv': { schema: z.string() } }, required: true },
       },
-      responses: { 201: json(MailingLoaded, 'leads added'), 401: errors[401], 404: errors[404], 409: errors[409], 422: errors[422] },
+      responses: {
+        201: json(MailingLoaded, 'leads added'),
+        401: errors[401],
+        404: errors[404],
+        409: errors[409],
+        422: errors[422],
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

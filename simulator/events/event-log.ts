@@ -5,7 +5,13 @@ import type { Db } from '../../core/db.ts';
 type Row = { id: number; org_id: string; type: string; at: number; data: string };
 
 const toEvent = (r: Row): DialerEvent =>
-  ({ id: r.id, orgId: r.org_id, type: r.type, at: new Date(r.at).toISOString(), data: JSON.parse(r.data) }) as DialerEvent;
+  ({
+    id: r.id,
+    orgId: r.org_id,
+    type: r.type,
+    at: new Date(r.at).toISOString(),
+    data: JSON.parse(r.data),
+  }) as DialerEvent;
 
 /**
  * The durable, ordered event log. Events are appended inside the caller's transaction, so an event exists exactly
@@ -43,7 +49,9 @@ export class EventLog {
   }
 
   lastId(orgId: string): number {
-    const row = this.db.prepare('SELECT MAX(id) AS id FROM events WHERE org_id = ?').get(orgId) as { id: number | null };
+    const row = this.db.prepare('SELECT MAX(id) AS id FROM events WHERE org_id = ?').get(orgId) as {
+      id: number | null;
+    };
     return row.id ?? 0;
   }
 

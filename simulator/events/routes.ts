@@ -42,12 +42,21 @@ const cursorQuery = z.object({
   after: z.coerce.number().int().min(0).optional().describe('resume after this event id (Last-Event-ID wins)'),
 });
 
-function startCursor(c: { req: { header(n: string): string | undefined } }, after: number | undefined, log: EventLog, orgId: string) {
+function startCursor(
+  c: { req: { header(n: string): string | undefined } },
+  after: number | undefined,
+  log: EventLog,
+  orgId: string,
+) {
   const header = c.req.header('last-event-id');
   if (header !== undefined && header !== '') {
     const id = Number(header);
     if (!Number.isInteger(id) || id < 0)
-      throw new AppError('LAST_EVENT_ID_INVALID', 422, `Last-Event-ID must be an event id (a whole number), got '${header}'`);
+      throw new AppError(
+        'LAST_EVENT_ID_INVALID',
+        422,
+        `Last-Event-ID must be an event id (a whole number), got '${header}'`,
+      );
     return id;
   }
   return after ?? (c.req.header('x-from') === 'latest' ? log.lastId(orgId) : 0);

@@ -132,9 +132,9 @@ export class OrganizationRepository {
   // --- pause catalogue ---
 
   pauses(orgId: string): PauseEntry[] {
-    return (
-      this.db.prepare('SELECT * FROM pauses WHERE org_id = ? ORDER BY id_status').all(orgId) as PauseRow[]
-    ).map(pauseFromRow);
+    return (this.db.prepare('SELECT * FROM pauses WHERE org_id = ? ORDER BY id_status').all(orgId) as PauseRow[]).map(
+      pauseFromRow,
+    );
   }
 
   pause(orgId: string, idStatus: number): PauseEntry | undefined {
@@ -145,9 +145,9 @@ export class OrganizationRepository {
   }
 
   loginPause(orgId: string): PauseEntry {
-    const row = this.db
-      .prepare("SELECT * FROM pauses WHERE org_id = ? AND system = 1 AND name = 'LOGIN'")
-      .get(orgId) as PauseRow | undefined;
+    const row = this.db.prepare("SELECT * FROM pauses WHERE org_id = ? AND system = 1 AND name = 'LOGIN'").get(orgId) as
+      | PauseRow
+      | undefined;
     if (!row) throw new AppError('PAUSE_CATALOGUE_BROKEN', 500, `organization '${orgId}' has no LOGIN pause`);
     return pauseFromRow(row);
   }
@@ -252,7 +252,14 @@ export class OrganizationRepository {
       .prepare(
         'INSERT INTO agents (org_id, dialer_user, name, extension, password_sealed, state_since) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(orgId, input.dialerUser, input.name, input.extension ?? null, this.secrets.seal(input.password), this.clock.now());
+      .run(
+        orgId,
+        input.dialerUser,
+        input.name,
+        input.extension ?? null,
+        this.secrets.seal(input.password),
+        this.clock.now(),
+      );
     return this.agent(orgId, input.dialerUser);
   }
 
@@ -279,9 +286,9 @@ export class OrganizationRepository {
   }
 
   deleteAgent(orgId: string, dialerUser: string): void {
-    const row = this.db.prepare('SELECT state FROM agents WHERE org_id = ? AND dialer_user = ?').get(orgId, dialerUser) as
-      | { state: string }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT state FROM agents WHERE org_id = ? AND dialer_user = ?')
+      .get(orgId, dialerUser) as { state: string } | undefined;
     if (!row) throw notFound('Agent', dialerUser, 'AGENT_NOT_FOUND');
     if (row.state !== 'logged_out')
       throw new AppError('AGENT_LOGGED_IN', 409, `agent '${dialerUser}' is logged in; log them out first`);

@@ -33,7 +33,10 @@ describe('organization configuration', () => {
   it('shows the organization with its LOGIN system pause, AGVs and agents, never a password', async () => {
     const res = await t.api.request<Record<string, unknown>>('GET', '/api/v1/organization');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: 'acme', pauses: expect.arrayContaining([{ idStatus: 1, name: 'LOGIN', system: true }]) });
+    expect(res.body).toMatchObject({
+      id: 'acme',
+      pauses: expect.arrayContaining([{ idStatus: 1, name: 'LOGIN', system: true }]),
+    });
     expect(res.text).not.toContain('senha');
   });
 

@@ -39,7 +39,12 @@ export function organizationRoutes(orgs: OrganizationRepository) {
       tags,
       summary: 'Replaces the pause catalogue (LOGIN is kept)',
       request: jsonBody(z.array(PauseEntry)),
-      responses: { 200: json(z.array(PauseEntry), 'the new catalogue'), 401: errors[401], 409: errors[409], 422: errors[422] },
+      responses: {
+        200: json(z.array(PauseEntry), 'the new catalogue'),
+        401: errors[401],
+        409: errors[409],
+        422: errors[422],
+      },
     }),
     (c) => c.json(orgs.replacePauses(c.var.orgId, c.req.valid('json')), 200),
   );
@@ -119,4 +124,3 @@ export function organizationRoutes(orgs: OrganizationRepository) {
 
   return app;
 }
-
