@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAppError } from '../core/errors.ts';
+import { registerBenchCommand } from './bench.ts';
 import { registerCertsCommand } from './certs.ts';
 import { registerMailingCommand } from './mailing.ts';
 import { registerStartCommand } from './start.ts';
@@ -13,6 +14,7 @@ const program = new Command()
 registerStartCommand(program);
 registerCertsCommand(program);
 registerMailingCommand(program);
+registerBenchCommand(program);
 
 try {
   await program.parseAsync(process.argv);

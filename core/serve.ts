@@ -56,9 +56,17 @@ export async function serveHttps(
     );
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE')
-        reject(new AppError('PORT_IN_USE', 409, `port ${opts.port} on ${opts.host} is in use; stop what uses it or pass --port`));
+        reject(
+          new AppError(
+            'PORT_IN_USE',
+            409,
+            `port ${opts.port} on ${opts.host} is in use; stop what uses it or pass --port`,
+          ),
+        );
       else if (err.code === 'EACCES')
-        reject(new AppError('PORT_FORBIDDEN', 403, `not allowed to listen on port ${opts.port}; use a port above 1023`));
+        reject(
+          new AppError('PORT_FORBIDDEN', 403, `not allowed to listen on port ${opts.port}; use a port above 1023`),
+        );
       else reject(err);
     });
   });
