@@ -33,6 +33,7 @@ export const Call = z
   .object({
     id: z.string(),
     campaignId: z.string().nullable(),
+    service: z.string().nullable().describe("the campaign's Omni service (queue), when the campaign names one"),
     parentCallId: z.string().nullable(),
     lead: Lead,
     origin: CallOrigin,

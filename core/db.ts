@@ -16,6 +16,18 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Compiling SQL costs more than running it for our small statements: keep each distinct statement once.
+  // (Safe because nothing here uses .iterate(), which would tie a statement up while a caller holds the iterator.)
+  const prepare = db.prepare.bind(db);
+  const statements = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  }) as typeof db.prepare;
   return db;
 }
 

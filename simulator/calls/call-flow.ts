@@ -109,9 +109,13 @@ export class CallFlow {
 
   #toCall(r: CallRow): Call {
     const d = this.db.prepare('SELECT * FROM dispositions WHERE call_id = ?').get(r.id) as DispositionRow | undefined;
+    const service = r.campaign_id
+      ? (this.db.prepare('SELECT service FROM campaigns WHERE id = ?').get(r.campaign_id) as { service: string | null } | undefined)
+      : undefined;
     return {
       id: r.id,
       campaignId: r.campaign_id,
+      service: service?.service ?? null,
       parentCallId: r.parent_call_id,
       lead: JSON.parse(r.lead),
       origin: r.origin,
