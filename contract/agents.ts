@@ -37,6 +37,11 @@ export const SipAccount = z
     username: z.string(),
     domain: z.string(),
     websocketPath: z.string().describe('SIP over WebSocket path on the dialer host (RFC 7118)'),
+    password: z
+      .string()
+      .describe(
+        'a SIP secret issued at this login for the softphone’s digest auth (the dialer password never travels)',
+      ),
   })
   .openapi('SipAccount');
 

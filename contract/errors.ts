@@ -1,13 +1,2 @@
-import { z } from '@hono/zod-openapi';
-
-/** The body of every error either side answers with. */
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'AGENT_CREDENTIALS_INVALID' }),
-      message: z.string().openapi({ example: 'dialer user or password is wrong' }),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .openapi('Error');
-export type ErrorBody = z.infer<typeof ErrorBody>;
+/** The dialer answers errors with the shared error body. */
+export { ErrorBody } from '../core/http/error-body.ts';

@@ -31,7 +31,7 @@ export function ensureDemoOrganization(sim: Simulator, key?: string): { orgId: s
   });
   const campaign = sim.campaigns.create(DEMO_ORG_ID, {
     name: 'Cobrança Demo',
-    service: 'Cobrança',
+    service: 'COBRANCA',
     routeTo: { kind: 'agents' },
     seed: 'demo',
     pacing: {

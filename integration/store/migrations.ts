@@ -112,6 +112,7 @@ CREATE TABLE attendances (
   org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   media TEXT NOT NULL DEFAULT 'dialer',
   user_id TEXT,
+  dialer_user TEXT,
   service_id TEXT,
   call_id TEXT UNIQUE,
   campaign_id TEXT,
@@ -128,6 +129,8 @@ CREATE TABLE attendances (
   finalized_at INTEGER,
   finalized_by TEXT CHECK (finalized_by IN ('agent', 'auto', 'supervisor')),
   finalized_by_user TEXT,
+  -- slot release: the dialer made the agent available again, and the next attendance offered to them
+  slot_freed_at INTEGER,
   next_offer_at INTEGER
 );
 CREATE INDEX attendances_user_state ON attendances (user_id, state);

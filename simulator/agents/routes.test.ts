@@ -24,8 +24,9 @@ describe('agent login', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       status: { dialerUser: 'ana', state: 'paused', idStatus: 1, pauseName: 'LOGIN' },
-      sip: { username: 'ana', websocketPath: '/sip' },
+      sip: { username: 'ana', websocketPath: '/sip', password: expect.any(String) },
     });
+    expect((res.body as { sip: { password: string } }).sip.password).not.toBe('senha-ana');
     expect(eventsOf(t, 'agent.state_changed').at(-1)?.data).toMatchObject({ state: 'paused', reason: 'login' });
   });
 

@@ -7,9 +7,9 @@ import {
   PauseResponse,
 } from '../../contract/agents.ts';
 import { DialerAgent, DialerAgentInput, DialerAgentUpdate, DialerUser } from '../../contract/organizations.ts';
+import { errors, json, jsonBody, Ok } from '../../core/http/openapi.ts';
 import type { CallFlow } from '../calls/call-flow.ts';
 import { dialerRouter } from '../http/app.ts';
-import { errors, json, jsonBody, Ok } from '../http/openapi.ts';
 import type { OrganizationRepository } from '../organizations/repository.ts';
 import type { AgentSessions } from './sessions.ts';
 
@@ -72,7 +72,13 @@ export function agentRoutes(orgs: OrganizationRepository, sessions: AgentSession
     (c) => {
       const { dialerUser, password } = c.req.valid('json');
       const status = sessions.login(c.var.orgId, dialerUser, password);
-      return c.json({ status, sip: { username: dialerUser, domain: sipDomain, websocketPath: '/sip' } }, 200);
+      const sip = {
+        username: dialerUser,
+        domain: sipDomain,
+        websocketPath: '/sip',
+        password: sessions.issueSipSecret(c.var.orgId, dialerUser),
+      };
+      return c.json({ status, sip }, 200);
     },
   );
 

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { AgentStatus } from '../../contract/agents.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import type { SecretBox } from '../../core/secrets.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { OrganizationRepository } from '../organizations/repository.ts';
 import { type AgentCommand, type AgentRuntime, type AgentTransition, transitionAgent } from './agent-state.ts';
@@ -31,6 +33,7 @@ export class AgentSessions {
     private readonly clock: Clock,
     private readonly events: EventLog,
     private readonly orgs: OrganizationRepository,
+    private readonly secrets: SecretBox,
   ) {
     this.#get = db.prepare('SELECT * FROM agents WHERE org_id = ? AND dialer_user = ?');
     this.#save = db.prepare(
@@ -83,6 +86,21 @@ export class AgentSessions {
     if (this.runtime(orgId, dialerUser).state === 'logged_out')
       this.apply(orgId, dialerUser, { type: 'login', loginIdStatus: this.orgs.loginPause(orgId).idStatus });
     return this.status(orgId, dialerUser);
+  }
+
+  /** A new SIP secret for the agent's softphone, valid until the next login. */
+  issueSipSecret(orgId: string, dialerUser: string): string {
+    const secret = randomBytes(18).toString('base64url');
+    this.db
+      .prepare('UPDATE agents SET sip_secret_sealed = ? WHERE org_id = ? AND dialer_user = ?')
+      .run(this.secrets.seal(secret), orgId, dialerUser);
+    return secret;
+  }
+
+  /** The agent's current SIP secret (for the SIP registrar's digest check). */
+  sipSecret(orgId: string, dialerUser: string): string | undefined {
+    const row = this.#get.get(orgId, dialerUser) as { sip_secret_sealed: string | null } | undefined;
+    return row?.sip_secret_sealed ? this.secrets.open(row.sip_secret_sealed) : undefined;
   }
 
   /** Applies a command; returns the transition. Call inside the caller's transaction when other writes go with it. */

@@ -110,7 +110,9 @@ export class CallFlow {
   #toCall(r: CallRow): Call {
     const d = this.db.prepare('SELECT * FROM dispositions WHERE call_id = ?').get(r.id) as DispositionRow | undefined;
     const service = r.campaign_id
-      ? (this.db.prepare('SELECT service FROM campaigns WHERE id = ?').get(r.campaign_id) as { service: string | null } | undefined)
+      ? (this.db.prepare('SELECT service FROM campaigns WHERE id = ?').get(r.campaign_id) as
+          | { service: string | null }
+          | undefined)
       : undefined;
     return {
       id: r.id,

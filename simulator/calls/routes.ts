@@ -9,8 +9,8 @@ import {
   TransferRequest,
 } from '../../contract/calls.ts';
 import { DialerUser } from '../../contract/organizations.ts';
+import { errors, json, jsonBody } from '../../core/http/openapi.ts';
 import { dialerRouter } from '../http/app.ts';
-import { errors, json, jsonBody } from '../http/openapi.ts';
 import type { CallFlow } from './call-flow.ts';
 
 const tags = ['Calls'];

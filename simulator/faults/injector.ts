@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RealClock } from '../../core/clock.ts';
+import { validationError } from '../../core/http/validation.ts';
 import { normal, type Random } from '../../core/random.ts';
 import { compilePathPattern, type PathMatcher } from '../http/path-pattern.ts';
-import { validationError } from '../http/validation.ts';
 import { type FaultRule, FaultRuleInput, type LatencyDistribution, MAX_LATENCY_MS } from './schema.ts';
 
 export type StreamDrop = { afterEvents: number; ruleId: string };

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../contract/errors.ts';
 import { notFound } from '../../core/errors.ts';
-import { json, jsonBody } from '../http/openapi.ts';
-import { openApiApp } from '../http/validation.ts';
+import { json, jsonBody } from '../../core/http/openapi.ts';
+import { openApiApp } from '../../core/http/validation.ts';
 import type { FaultInjector } from './injector.ts';
 import { FaultRule, FaultRuleInput, FaultRuleList } from './schema.ts';
 

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
+import { validationError } from '../../core/http/validation.ts';
 import { compilePathPattern } from '../http/path-pattern.ts';
-import { validationError } from '../http/validation.ts';
 import { type JournalEntry, type JournalFilter, type VerifyResult, VerifySpec } from './schema.ts';
 
 /** Variables the journal reads: the authentication middleware sets `orgId` once it knows the organization. */

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../../contract/errors.ts';
-import { json, jsonBody } from '../http/openapi.ts';
-import { openApiApp } from '../http/validation.ts';
+import { json, jsonBody } from '../../core/http/openapi.ts';
+import { openApiApp } from '../../core/http/validation.ts';
 import type { Journal } from './journal.ts';
 import { JournalPage, JournalQuery, VerifyResult, VerifySpec } from './schema.ts';
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { Agv, AgvBehaviour, Extension, Organization, PauseEntry } from '../../contract/organizations.ts';
+import { errors, json, jsonBody, Ok } from '../../core/http/openapi.ts';
 import { dialerRouter } from '../http/app.ts';
-import { errors, json, jsonBody, Ok } from '../http/openapi.ts';
 import type { OrganizationRepository } from './repository.ts';
 
 const tags = ['Organization'];

@@ -114,4 +114,9 @@ CREATE INDEX events_org ON events (org_id, id);
 ${DURABLE_TIMERS_SQL}
 `,
   },
+  {
+    version: 2,
+    name: 'sip secret per login',
+    up: 'ALTER TABLE agents ADD COLUMN sip_secret_sealed TEXT',
+  },
 ];

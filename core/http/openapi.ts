@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ErrorBody } from '../../contract/errors.ts';
+import { ErrorBody } from './error-body.ts';
 
 /** JSON body/response helpers for createRoute, so each route states only what is particular to it. */
 export const jsonBody = <T extends z.ZodTypeAny>(schema: T, description = 'request body') => ({

@@ -1,0 +1,123 @@
+import { DEFAULT_PAUSE_CATALOGUE } from '../contract/organizations.ts';
+import { VirtualClock } from '../core/clock.ts';
+import { HttpsClient } from '../core/https-client.ts';
+import type { SecretBox } from '../core/secrets.ts';
+import { type Listening, serveHttps } from '../core/serve.ts';
+import { startTestSimulator, TEST_AGENTS, type TestSimulator } from '../simulator/testing.ts';
+import { provisionOrganization } from './provision.ts';
+import { createIntegration, type Integration } from './server.ts';
+
+export const PASSWORDS = { admin: 'admin-password-1', supervisor: 'supervisor-pw-1', agents: 'agent-password-1' };
+
+/**
+ * For tests and scenarios: a real simulator and a real Omni side, each over HTTPS on an ephemeral port, sharing one
+ * virtual clock; the Omni organization 'acme' is configured for the simulator's 'acme' (agents ana, bia, caio).
+ */
+export type TestPair = {
+  clock: VirtualClock;
+  dialer: TestSimulator;
+  omni: Integration;
+  omniListening: Listening;
+  ids: ReturnType<typeof provisionOrganization>;
+  /** An HTTPS client for the Omni API, logged in as `username` when given. */
+  client(token?: string): HttpsClient;
+  login(username: string, password?: string): Promise<{ token: string; body: Record<string, unknown> }>;
+  /** Lets the event stream, the outbox and routing catch up (they run on real I/O). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+};
+
+export async function startTestPair(
+  opts: { windowSeconds?: number; omniDatabase?: string; clock?: VirtualClock; secrets?: SecretBox } = {},
+): Promise<TestPair> {
+  const clock = opts.clock ?? new VirtualClock();
+  const dialer = await startTestSimulator({ clock });
+  const omni = createIntegration({
+    clock,
+    scryptCost: 1024,
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
+    ...(opts.omniDatabase ? { database: opts.omniDatabase } : {}),
+    outbox: { baseDelayMs: 100, maxDelayMs: 1_000 },
+  });
+  const ids = provisionOrganization(omni, {
+    orgId: 'acme',
+    name: 'ACME Cobranças',
+    dialer: {
+      key: dialer.key,
+      url: dialer.listening.url,
+      webrtcUrl: `${dialer.listening.url.replace('https:', 'wss:')}/sip`,
+      certificatePem: dialer.certs.server.certPem,
+      pauses: DEFAULT_PAUSE_CATALOGUE,
+    },
+    serviceIdentifier: 'COBRANCA',
+    agvExtension: '7001',
+    agents: TEST_AGENTS.map((a) => ({
+      username: a.dialerUser,
+      name: a.name,
+      dialerUser: a.dialerUser,
+      dialerPassword: a.password,
+    })),
+    passwords: PASSWORDS,
+    ...(opts.windowSeconds ? { windowSeconds: opts.windowSeconds } : {}),
+  });
+  omni.start();
+  const omniListening = await serveHttps(omni.app.fetch, {
+    port: 0,
+    host: '127.0.0.1',
+    tls: { key: dialer.certs.server.keyPem, cert: dialer.certs.server.certPem },
+  });
+  const clients: HttpsClient[] = [];
+  const client = (token?: string) => {
+    const c = new HttpsClient({
+      baseUrl: omniListening.url,
+      ca: dialer.certs.ca.certPem,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
+    clients.push(c);
+    return c;
+  };
+  const anon = client();
+  const settle = async () => {
+    // Wait until the consumer has read every dialer event and the outbox has nothing due.
+    const deadline = performance.now() + 15_000; // generous: CI machines are slow and busy
+    while (performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+      const caughtUp = omni.consumer.cursor('acme') >= dialer.sim.events.lastId('acme');
+      const due = omni.outbox.list({ status: 'pending' }).filter((x) => x.nextAttemptAt <= clock.now()).length;
+      if (caughtUp && due === 0) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (omni.consumer.cursor('acme') >= dialer.sim.events.lastId('acme')) return;
+      }
+    }
+    const pending = omni.outbox.list({ status: 'pending' }).map((x) => `${x.kind} (${x.lastError ?? 'in flight'})`);
+    throw new Error(
+      `the two sides did not settle: events ${omni.consumer.cursor('acme')}/${dialer.sim.events.lastId('acme')}, ` +
+        `consumer ${JSON.stringify(omni.consumer.status('acme'))}, outbox pending: ${pending.join(', ') || 'none'}`,
+    );
+  };
+  return {
+    clock,
+    dialer,
+    omni,
+    omniListening,
+    ids,
+    client,
+    async login(username, password) {
+      const pw =
+        password ??
+        (username === 'admin' ? PASSWORDS.admin : username === 'supervisor' ? PASSWORDS.supervisor : PASSWORDS.agents);
+      const res = await anon.request<Record<string, unknown> & { token: string }>('POST', '/api/v1/sessions', {
+        json: { organization: 'acme', username, password: pw },
+      });
+      if (res.status !== 201) throw new Error(`login of ${username} failed: ${res.text}`);
+      return { token: res.body.token, body: res.body };
+    },
+    settle,
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await omniListening.close();
+      await omni.close();
+      await dialer.close();
+    },
+  };
+}
