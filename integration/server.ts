@@ -24,6 +24,7 @@ import { dialerEventHandler } from './events/dialer-event-handler.ts';
 import type { IntegrationEnv } from './http/app.ts';
 import { LiveFeed } from './monitoring/live-feed.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { AgvRouter } from './routing/agv-router.ts';
 import { integrationMigrations } from './store/migrations.ts';
 
@@ -98,12 +99,16 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   api.route('/', loginRoutes(lifecycle));
   api.use('*', sessionAuth(sessions));
   api.route('/', agentRoutes(lifecycle));
-  api.route('/', configRoutes(config, clock));
+  api.route('/', configRoutes(config, clock, { pauseCatalogue: (orgId) => clients.get(orgId).pauseCatalogue() }));
   api.route(
     '/',
-    attendanceRoutes(attendances, { serviceExists: (o, s) => config.listServices(o).some((x) => x.id === s) }),
+    attendanceRoutes(attendances, { serviceExists: (o, s) => config.listServices(o).some((x) => x.id === s) }, router),
   );
   api.route('/', monitoringRoutes({ config, sessions, attendances, presence, alerts, feed, consumer, outbox }));
+  api.route(
+    '/',
+    reportRoutes(db, config, () => clock.now()),
+  );
 
   const app = new OpenAPIHono({ defaultHook });
   app.onError(errorHandler(log));

@@ -1,5 +1,5 @@
 import { DEFAULT_PAUSE_CATALOGUE } from '../contract/organizations.ts';
-import { VirtualClock } from '../core/clock.ts';
+import { type RealClock, VirtualClock } from '../core/clock.ts';
 import { HttpsClient } from '../core/https-client.ts';
 import type { SecretBox } from '../core/secrets.ts';
 import { type Listening, serveHttps } from '../core/serve.ts';
@@ -14,6 +14,7 @@ export const PASSWORDS = { admin: 'admin-password-1', supervisor: 'supervisor-pw
  * virtual clock; the Omni organization 'acme' is configured for the simulator's 'acme' (agents ana, bia, caio).
  */
 export type TestPair = {
+  /** Virtual unless a RealClock was given (benchmarks). */
   clock: VirtualClock;
   dialer: TestSimulator;
   omni: Integration;
@@ -28,9 +29,9 @@ export type TestPair = {
 };
 
 export async function startTestPair(
-  opts: { windowSeconds?: number; omniDatabase?: string; clock?: VirtualClock; secrets?: SecretBox } = {},
+  opts: { windowSeconds?: number; omniDatabase?: string; clock?: VirtualClock | RealClock; secrets?: SecretBox } = {},
 ): Promise<TestPair> {
-  const clock = opts.clock ?? new VirtualClock();
+  const clock = (opts.clock ?? new VirtualClock()) as VirtualClock;
   const dialer = await startTestSimulator({ clock });
   const omni = createIntegration({
     clock,

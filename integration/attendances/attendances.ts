@@ -425,7 +425,7 @@ export class Attendances {
 
   #autoFinalize(id: string): void {
     const r = this.#row(id);
-    if (!r || r.state !== 'wrap_up') return;
+    if (r?.state !== 'wrap_up') return;
     const settings = this.config.tabulationSettings(r.org_id);
     const tagCode = r.tag_code ?? settings.autoTagCode;
     if (!tagCode) {

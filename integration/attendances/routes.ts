@@ -20,11 +20,15 @@ export interface ServiceLookup {
   serviceExists(orgId: string, serviceId: string): boolean;
 }
 
+export interface QueueRouting {
+  schedule(orgId: string): void;
+}
+
 /**
  * Attendances over HTTP. An agent sees and acts on their own; supervisors see the organization's and finalize any
  * (Monitoração › Atendimentos › Ações › Finalizar Atendimento).
  */
-export function attendanceRoutes(attendances: Attendances, services: ServiceLookup) {
+export function attendanceRoutes(attendances: Attendances, services: ServiceLookup, routing: QueueRouting) {
   const app = integrationRouter();
   const actor = (s: { role: string; userId: string }): Actor =>
     s.role === 'agent' ? { kind: 'agent', userId: s.userId } : { kind: 'supervisor', userId: s.userId };
@@ -170,7 +174,9 @@ export function attendanceRoutes(attendances: Attendances, services: ServiceLook
       const { serviceId } = c.req.valid('json');
       if (!services.serviceExists(s.orgId, serviceId))
         throw new AppError('SERVICE_NOT_FOUND', 404, `service '${serviceId}' does not exist in this organization`);
-      return c.json(attendances.reroute(s.orgId, c.req.valid('param').id, serviceId), 200);
+      const routed = attendances.reroute(s.orgId, c.req.valid('param').id, serviceId);
+      routing.schedule(s.orgId);
+      return c.json(routed, 200);
     },
   );
 

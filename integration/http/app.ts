@@ -1,7 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../../core/errors.ts';
-import { openApiApp } from '../../simulator/http/validation.ts';
+import { openApiApp } from '../../core/http/validation.ts';
 
 export type Role = 'agent' | 'supervisor' | 'admin';
 

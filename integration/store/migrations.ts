@@ -36,6 +36,8 @@ CREATE TABLE users (
   updated_at INTEGER NOT NULL,
   UNIQUE (org_id, username)
 );
+-- Two Omni users on one dialer login would log each other out.
+CREATE UNIQUE INDEX users_dialer_user ON users (org_id, dialer_user) WHERE dialer_user IS NOT NULL;
 CREATE TABLE services (
   id TEXT PRIMARY KEY,
   org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
@@ -73,7 +75,7 @@ CREATE TABLE tag_services (
 CREATE TABLE sessions (
   token_hash TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  org_id TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   role TEXT NOT NULL,
   config TEXT NOT NULL,
   dialer_status TEXT NOT NULL,
@@ -87,7 +89,7 @@ CREATE INDEX sessions_user ON sessions (user_id, ended_at);
 -- The agent's state at the dialer as Omni knows it (from the dialer's events).
 CREATE TABLE agent_states (
   user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-  org_id TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   dialer_state TEXT NOT NULL,
   pause_id TEXT,
   id_status INTEGER,
@@ -97,7 +99,7 @@ CREATE TABLE agent_states (
 );
 CREATE TABLE pause_periods (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  org_id TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   user_id TEXT NOT NULL,
   pause_id TEXT,
   id_status INTEGER NOT NULL,
@@ -139,7 +141,7 @@ CREATE INDEX attendances_org_state ON attendances (org_id, state, created_at);
 -- What must reach the dialer: persisted before it is sent, retried until acknowledged, sent once.
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  org_id TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   kind TEXT NOT NULL,
   ordering_key TEXT NOT NULL,
   payload TEXT NOT NULL,
@@ -153,17 +155,18 @@ CREATE TABLE outbox (
   sent_at INTEGER
 );
 CREATE INDEX outbox_pending ON outbox (status, next_attempt_at, id);
+CREATE INDEX outbox_ordering ON outbox (ordering_key, status, id);
 
 -- Where each organization's consumer of the dialer's event stream is.
 CREATE TABLE event_cursors (
-  org_id TEXT PRIMARY KEY,
+  org_id TEXT PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,
   last_event_id INTEGER NOT NULL
 );
 
 -- Problems a supervisor must see (an AGV transfer with no service, an unknown pause…).
 CREATE TABLE alerts (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  org_id TEXT NOT NULL,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   code TEXT NOT NULL,
   message TEXT NOT NULL,
   details TEXT NOT NULL,

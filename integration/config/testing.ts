@@ -1,0 +1,84 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { VirtualClock } from '../../core/clock.ts';
+import { type Db, migrate, openDatabase } from '../../core/db.ts';
+import { errorHandler, notFoundHandler } from '../../core/http/errors.ts';
+import { defaultHook } from '../../core/http/validation.ts';
+import { createLogger } from '../../core/log.ts';
+import { SecretBox } from '../../core/secrets.ts';
+import type { IntegrationEnv, Role, SessionInfo } from '../http/app.ts';
+import { integrationMigrations } from '../store/migrations.ts';
+import { Config } from './repository.ts';
+import { type ConfigRoutesOptions, configRoutes } from './routes.ts';
+
+/**
+ * For tests: the configuration on a fresh in-memory database with a virtual clock, and its routes behind a stand-in
+ * for the session middleware (the session comes from the `x-test-session` header, JSON), answered in-process.
+ */
+export type ConfigTestbed = {
+  db: Db;
+  clock: VirtualClock;
+  secrets: SecretBox;
+  config: Config;
+  app: OpenAPIHono<IntegrationEnv>;
+  /** An HTTP client acting as this session (none: not logged in). */
+  as(session?: { orgId: string; role: Role; userId?: string }): TestClient;
+};
+
+export type TestResponse = {
+  status: number;
+  headers: Headers;
+  /** The raw body, to assert that no secret is in it. */
+  text: string;
+  /** The body as JSON (undefined when it is not JSON). */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read into answers freely
+  body: any;
+};
+
+export type RequestOptions = { json?: unknown; body?: string | Uint8Array; contentType?: string };
+export type TestClient = (method: string, path: string, options?: RequestOptions) => Promise<TestResponse>;
+
+/** Cheap scrypt for tests (the cost is stored with each hash, so verification is the same code). */
+export const TEST_SCRYPT_COST = 1024;
+
+export function configTestbed(options: { now?: number } & ConfigRoutesOptions = {}): ConfigTestbed {
+  const db = openDatabase(':memory:');
+  migrate(db, integrationMigrations);
+  const clock = new VirtualClock(options.now);
+  const secrets = SecretBox.ephemeral();
+  const config = new Config(db, clock, secrets, { scryptCost: TEST_SCRYPT_COST });
+
+  const app = new OpenAPIHono<IntegrationEnv>({ defaultHook });
+  app.onError(errorHandler(createLogger('config-test', 'silent')));
+  app.notFound(notFoundHandler);
+  app.use('*', async (c, next) => {
+    const raw = c.req.header('x-test-session');
+    if (raw) c.set('session', JSON.parse(raw) as SessionInfo);
+    await next();
+  });
+  app.route('/', configRoutes(config, clock, { pauseCatalogue: options.pauseCatalogue }));
+
+  const as =
+    (session?: { orgId: string; role: Role; userId?: string }): TestClient =>
+    async (method, path, opts = {}) => {
+      const headers: Record<string, string> = {};
+      if (session)
+        headers['x-test-session'] = JSON.stringify({ userId: session.userId ?? 'test-user', token: 't', ...session });
+      let body: string | Uint8Array | undefined;
+      if (opts.json !== undefined) {
+        body = JSON.stringify(opts.json);
+        headers['content-type'] = 'application/json';
+      } else if (opts.body !== undefined) body = opts.body;
+      if (opts.contentType) headers['content-type'] = opts.contentType;
+      const res = await app.request(path, { method, headers, body });
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, headers: res.headers, text, body: parsed };
+    };
+
+  return { db, clock, secrets, config, app, as };
+}
