@@ -31,8 +31,10 @@ export function dialerEventHandler(d: {
     switch (e.type) {
       case 'agent.state_changed': {
         const userId = userOf(orgId, e.data.dialerUser);
-        if (!userId)
-          return d.log.debug({ orgId, dialerUser: e.data.dialerUser }, 'state of a dialer user Omni does not know');
+        if (!userId) {
+          d.log.debug({ orgId, dialerUser: e.data.dialerUser }, 'state of a dialer user Omni does not know');
+          return;
+        }
         d.presence.stateChanged(orgId, userId, e.data);
         if (e.data.previousState === 'wrap_up' && e.data.state !== 'wrap_up') d.attendances.agentFreed(userId);
         if (e.data.state === 'available') d.router.schedule(orgId);
