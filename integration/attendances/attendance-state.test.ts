@@ -96,4 +96,10 @@ describe('transitionAttendance', () => {
       effects: [],
     });
   });
+
+  it('a supervisor finalizing a queued AGV call hangs it up and sends no disposition (no agent had it)', () => {
+    const queued: AttendanceCore = { ...fresh, state: 'queued' };
+    const t = transitionAttendance(queued, { type: 'finalize', by: 'supervisor', tagCode: 'ABANDONO', now: 1 });
+    expect(t.effects.map((e) => e.type)).toEqual(['cancel_wrap_up', 'hangup_call']);
+  });
 });

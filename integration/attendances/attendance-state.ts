@@ -31,7 +31,8 @@ export type AttendanceEffect =
 
 export type AttendanceTransition = { next: AttendanceCore; effects: AttendanceEffect[] };
 
-const callUp = (s: AttendanceState) => s === 'offered' || s === 'in_progress';
+// The customer is still on the line: talking to the agent, or waiting in the queue after an AGV handed the call back.
+const callUp = (s: AttendanceState) => s === 'offered' || s === 'in_progress' || s === 'queued' || s === 'unrouted';
 
 function alreadyFinalized(a: AttendanceCore): never {
   throw new AppError(

@@ -161,7 +161,7 @@ describe('attendances of media Discador', () => {
     p = await startTestPair();
     const sup = p.client((await p.login('supervisor')).token);
     const winners: Record<string, number> = {};
-    for (let round = 0; round < 12; round++) {
+    for (let round = 0; round < 30; round++) {
       const { agent, attendanceId, callId } = await agentOnCall();
       await hangup(callId);
       p.clock.advance(29_999);

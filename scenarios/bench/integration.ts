@@ -1,0 +1,583 @@
+import { cpus, platform, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch } from 'undici';
+import type { Lead } from '../../contract/mailing.ts';
+import { RealClock } from '../../core/clock.ts';
+import { PASSWORDS, startTestPair, type TestPair } from '../../integration/testing.ts';
+import { generateMailing } from '../../simulator/mailing/generate.ts';
+
+/**
+ * Benchmarks of the Omni side with the dialer simulator, end to end, on the real clock: both sides in this process
+ * over real HTTPS (the pair of integration/testing.ts), real SQLite (in memory), the real outbox, event stream and
+ * durable timers. Two measurements:
+ *
+ * 1. **Slot release latency**: with `agents` agents logged in (Omni login → dialer login → available), each in wrap-up
+ *    and as many calls waiting at the dialer, attendances are finalized at a paced rate, by a supervisor (over HTTPS)
+ *    or by auto-tabulation (the wrap-up window runs out; call ends are paced so deadlines come at that rate). The
+ *    latency is `next_offer_at − finalized_at` of the Omni database: from the finalization to the moment Omni learns
+ *    that the dialer offered that agent their next call (outbox → disposition over HTTPS → dialer frees the agent and
+ *    offers a waiting call → event stream → Omni). Also `slot_freed_at − finalized_at` (Omni learns the agent is free).
+ * 2. **Auto-tabulation firing error**: `wrapUps` attendances in wrap-up at once (one dialer agent each), their
+ *    deadlines spread over `wrapUpSpreadMs`; the error is `finalized_at − deadline`, the deadline being
+ *    `ended_at + window` (what `callEnded` stored: `finalize` clears `wrap_up_deadline`).
+ *
+ * Both columns are stamped by the Omni side's clock (`Date.now()`, whole milliseconds). The pacing and waiting use
+ * `performance.now()`. Nothing is asserted: it is a benchmark.
+ */
+
+export type IntegrationBenchOptions = {
+  /** Agents logged in for the slot-release phase (Omni login, dialer login, available). Default 1000. */
+  agents?: number;
+  /** Finalizations per second to pace, each measured with a supervisor and with auto-tabulation. Default [100, 500]. */
+  rates?: number[];
+  /** Concurrent wrap-ups in the firing-error phase (0 skips it). Default 10000. */
+  wrapUps?: number;
+  /** Their deadlines are spread over this long (the call ends are paced over it). Default 3000. */
+  wrapUpSpreadMs?: number;
+  /** Omni logins in flight at once during setup. Default 16. */
+  loginConcurrency?: number;
+  /** Progress lines (the CLI prints them on stderr). */
+  progress?: (line: string) => void;
+};
+
+export type Distribution = { count: number; p50Ms: number; p99Ms: number; maxMs: number };
+
+export type SlotReleaseRun = {
+  finalizer: 'supervisor' | 'auto';
+  /** Finalizations per second asked for. */
+  targetRate: number;
+  /** Finalizations per second achieved (over the span of the finalized_at stamps). */
+  achievedRate: number;
+  /** Attendances finalized in this run. */
+  finalizations: number;
+  /** Finalization → Omni learns the next call was offered to the agent (`next_offer_at − finalized_at`). */
+  toNextOffer: Distribution;
+  /** Finalization → Omni learns the dialer freed the agent (`slot_freed_at − finalized_at`). */
+  toSlotFreed: Distribution;
+  /** Finalizations whose next offer did not arrive before the run's time limit (a healthy run has none). */
+  missingOffers: number;
+  /** Supervisor runs: the HTTPS finalize requests as the client saw them; errors = not 200. */
+  finalizeRequests: (Distribution & { errors: number }) | null;
+  /** Auto runs: firing error of the wrap-up timers of the run (`finalized_at − deadline`). */
+  firingError: Distribution | null;
+};
+
+export type IntegrationBenchResult = {
+  machine: { cpus: number; model: string; totalMemGiB: number; node: string; platform: string };
+  at: string;
+  targets: {
+    slotReleaseP99Ms: number;
+    firingErrorP99Ms: number;
+    /** Every slot-release run's `toNextOffer.p99Ms` is within the target. */
+    slotReleaseMet: boolean;
+    /** null when the firing phase was skipped. */
+    firingErrorMet: boolean | null;
+  };
+  slotRelease: {
+    agents: number;
+    /** Agent setup: users created on both sides, logged in through Omni and made available at the dialer. */
+    setupMs: number;
+    runs: SlotReleaseRun[];
+  };
+  firing: {
+    wrapUps: number;
+    spreadMs: number;
+    windowSeconds: number;
+    setupMs: number;
+    /** Attendances auto-finalized. */
+    fired: number;
+    /** Most attendances in wrap-up at the same moment (from ended_at / finalized_at). */
+    maxConcurrentWrapUps: number;
+    /** `finalized_at − (ended_at + window)`. */
+    error: Distribution & { minMs: number };
+    /** Dispositions the outbox could not deliver (a healthy run has none). */
+    dispositionsFailed: number;
+  } | null;
+};
+
+const ORG = 'acme';
+const TARGET_SLOT_P99_MS = 20;
+const TARGET_FIRING_P99_MS = 50;
+/** Long enough that no wrap-up window runs out while a supervisor run is still finalizing. */
+const SUPERVISOR_WINDOW_S = 3600;
+/** The shortest window Omni allows: the auto runs' deadlines come 5 s after the paced call ends. */
+const AUTO_WINDOW_S = 5;
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function distribution(values: number[]): Distribution {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50Ms: round(percentile(sorted, 50), 3),
+    p99Ms: round(percentile(sorted, 99), 3),
+    maxMs: round(sorted.at(-1) ?? 0, 3),
+  };
+}
+
+function machine(): IntegrationBenchResult['machine'] {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    model: list[0]?.model.trim() ?? 'unknown',
+    totalMemGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: platform(),
+  };
+}
+
+/** Polls `done` every 10 ms until it holds; throws with `what` after `timeoutMs`. */
+async function waitUntil(what: () => string, done: () => boolean, timeoutMs: number): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > until) throw new Error(`bench: gave up waiting for ${what()} after ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+/**
+ * Open loop: calls `fn(i)` for i = 0…count-1 at `rate` per second (call i at start + i/rate), without waiting for
+ * what `fn` starts. Returns how late the calls were against that schedule at worst.
+ */
+async function paced(count: number, rate: number, fn: (i: number) => void): Promise<{ maxLagMs: number }> {
+  const start = performance.now();
+  const intervalMs = 1000 / rate;
+  let maxLagMs = 0;
+  let i = 0;
+  while (i < count) {
+    const now = performance.now();
+    while (i < count && start + i * intervalMs <= now) {
+      maxLagMs = Math.max(maxLagMs, now - (start + i * intervalMs));
+      fn(i++);
+    }
+    if (i < count) await sleep(Math.max(0, start + i * intervalMs - performance.now()));
+  }
+  return { maxLagMs: round(maxLagMs, 1) };
+}
+
+/** Runs `fn` over 0…count-1 with at most `concurrency` in flight. */
+async function pool(count: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+type Pair = TestPair;
+
+const count = (p: Pair, sql: string, ...args: unknown[]) =>
+  (p.omni.db.prepare(sql).get(...args) as { n: number }).n;
+
+/** The Omni side caught up with the dialer's event stream and has nothing due in the outbox. */
+function caughtUp(p: Pair): boolean {
+  return (
+    p.omni.consumer.cursor(ORG) >= p.dialer.sim.events.lastId(ORG) &&
+    count(p, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'") === 0
+  );
+}
+
+function setWindow(p: Pair, windowSeconds: number): void {
+  p.omni.config.setTabulation(ORG, { autoTabulation: true, windowSeconds, autoTagCode: 'SEM_TABULACAO' });
+}
+
+/**
+ * Creates `n` agents on both sides: dialer agents, and Omni users with Utilizar discador (their dialer user and
+ * password). With `login`, each logs into Omni (which logs them into the dialer) and asks to be available; otherwise
+ * they are logged in and made available at the dialer directly (Omni maps them by their configured dialer user).
+ */
+async function addAgents(
+  p: Pair,
+  prefix: string,
+  n: number,
+  opts: { login: boolean; loginConcurrency: number },
+): Promise<string[]> {
+  const users = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const dialerPassword = (u: string) => `pw-${u}`;
+  const { sim } = p.dialer;
+  sim.db.transaction(() => {
+    for (const u of users) sim.orgs.createAgent(ORG, { dialerUser: u, name: u, password: dialerPassword(u) });
+  })();
+  const serviceIds = [p.ids.services.campaign.id, p.ids.services.agv.id];
+  p.omni.config.transaction(() => {
+    for (const u of users)
+      p.omni.config.createUser(
+        ORG,
+        {
+          username: u,
+          name: u,
+          role: 'agent',
+          ...(opts.login ? { password: PASSWORDS.agents } : {}),
+          useDialer: true,
+          dialerUser: u,
+          dialerPassword: dialerPassword(u),
+          slots: 1,
+          serviceIds,
+        },
+        { allowMissingSecrets: !opts.login },
+      );
+  });
+  if (opts.login) {
+    await pool(n, opts.loginConcurrency, async (i) => {
+      const r = await p.omni.lifecycle.login({ organization: ORG, username: users[i]!, password: PASSWORDS.agents });
+      if (r.dialer.status !== 'connected') throw new Error(`bench: dialer login of ${users[i]} failed: ${r.dialer.reason}`);
+      p.omni.lifecycle.available(r.token);
+    });
+  } else {
+    sim.db.transaction(() => {
+      for (const u of users) {
+        sim.sessions.login(ORG, u, dialerPassword(u));
+        sim.sessions.apply(ORG, u, { type: 'available' });
+      }
+    })();
+  }
+  await waitUntil(
+    () => `${n} agents available at the dialer (${sim.sessions.countAvailable(ORG)})`,
+    () => sim.sessions.countAvailable(ORG) >= n,
+    60_000,
+  );
+  return users;
+}
+
+/** Offers one call to each agent (all available) and waits until Omni has them all as attendances in progress. */
+async function callEveryAgent(p: Pair, users: string[], leads: Lead[]): Promise<void> {
+  const { sim } = p.dialer;
+  const before = count(p, "SELECT COUNT(*) AS n FROM attendances WHERE state = 'in_progress'");
+  for (let i = 0; i < users.length; i++)
+    sim.flow.scripted(ORG, { lead: leads[i % leads.length]!, origin: 'scripted', dialerUser: users[i] });
+  await waitForInProgress(p, before + users.length);
+}
+
+async function waitForInProgress(p: Pair, n: number): Promise<void> {
+  const inProgress = () => count(p, "SELECT COUNT(*) AS n FROM attendances WHERE state = 'in_progress'");
+  await waitUntil(
+    () => `${n} attendances in progress at Omni (${inProgress()})`,
+    () => inProgress() >= n && caughtUp(p),
+    120_000,
+  );
+}
+
+/** Calls waiting at the dialer for the next free agent (nobody is free now, so they all wait). */
+function queueWaitingCalls(p: Pair, n: number, leads: Lead[]): void {
+  const { sim } = p.dialer;
+  sim.db.transaction(() => {
+    for (let i = 0; i < n; i++) sim.flow.scripted(ORG, { lead: leads[i % leads.length]!, origin: 'scripted' });
+  })();
+}
+
+/** The calls Omni has in progress (one per agent), oldest first. */
+function callsInProgress(p: Pair): string[] {
+  return (
+    p.omni.db
+      .prepare("SELECT call_id FROM attendances WHERE org_id = ? AND state = 'in_progress' ORDER BY created_at, rowid")
+      .all(ORG) as { call_id: string }[]
+  ).map((r) => r.call_id);
+}
+
+type MeasuredRow = {
+  id: string;
+  ended_at: number | null;
+  finalized_at: number | null;
+  finalized_by: string | null;
+  slot_freed_at: number | null;
+  next_offer_at: number | null;
+};
+
+function rowsOf(p: Pair, callIds: string[]): MeasuredRow[] {
+  return p.omni.db
+    .prepare(
+      `SELECT id, ended_at, finalized_at, finalized_by, slot_freed_at, next_offer_at FROM attendances
+       WHERE call_id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(callIds)) as MeasuredRow[];
+}
+
+function summarize(
+  finalizer: SlotReleaseRun['finalizer'],
+  targetRate: number,
+  rows: MeasuredRow[],
+  extra: { finalizeRequests: SlotReleaseRun['finalizeRequests']; windowMs: number | null },
+): SlotReleaseRun {
+  const finalized = rows.filter((r) => r.finalized_at !== null && r.finalized_by === finalizer);
+  const stamps = finalized.map((r) => r.finalized_at!);
+  const spanMs = stamps.length > 1 ? Math.max(...stamps) - Math.min(...stamps) : 0;
+  const offered = finalized.filter((r) => r.next_offer_at !== null);
+  const freed = finalized.filter((r) => r.slot_freed_at !== null);
+  return {
+    finalizer,
+    targetRate,
+    achievedRate: spanMs > 0 ? round(((finalized.length - 1) * 1000) / spanMs, 1) : 0,
+    finalizations: finalized.length,
+    toNextOffer: distribution(offered.map((r) => r.next_offer_at! - r.finalized_at!)),
+    toSlotFreed: distribution(freed.map((r) => r.slot_freed_at! - r.finalized_at!)),
+    missingOffers: finalized.length - offered.length,
+    finalizeRequests: extra.finalizeRequests,
+    firingError:
+      extra.windowMs === null
+        ? null
+        : distribution(
+            finalized.filter((r) => r.ended_at !== null).map((r) => r.finalized_at! - (r.ended_at! + extra.windowMs!)),
+          ),
+  };
+}
+
+/** Waits until every call's attendance is finalized by `finalizer` and its agent's next offer reached Omni. */
+async function waitForNextOffers(p: Pair, callIds: string[], timeoutMs: number): Promise<void> {
+  const pending = () => rowsOf(p, callIds).filter((r) => r.finalized_at === null || r.next_offer_at === null).length;
+  await waitUntil(
+    () => `${pending()} of ${callIds.length} finalizations and next offers`,
+    () => pending() === 0,
+    timeoutMs,
+  ).catch(() => {}); // what did not arrive is counted as missing
+  await waitUntil(
+    () => 'the two sides to settle',
+    () => caughtUp(p),
+    30_000,
+  );
+}
+
+/** Supervisor: every agent is in wrap-up; their attendances are finalized over HTTPS at `rate`. */
+async function supervisorRun(p: Pair, rate: number, leads: Lead[], supervisorToken: string): Promise<SlotReleaseRun> {
+  const { sim } = p.dialer;
+  setWindow(p, SUPERVISOR_WINDOW_S);
+  const calls = callsInProgress(p);
+  queueWaitingCalls(p, calls.length, leads);
+  sim.db.transaction(() => {
+    for (const id of calls) sim.flow.hangup(ORG, id, 'customer');
+  })();
+  const inWrapUp = () => count(p, "SELECT COUNT(*) AS n FROM attendances WHERE state = 'wrap_up'");
+  await waitUntil(
+    () => `${calls.length} attendances in wrap-up (${inWrapUp()})`,
+    () => inWrapUp() >= calls.length && caughtUp(p),
+    120_000,
+  );
+  const ids = rowsOf(p, calls).map((r) => r.id);
+
+  // Like a supervisors' browsers: a few keep-alive connections, opened before the measurement.
+  const dispatcher = new Agent({ connect: { ca: p.dialer.certs.ca.certPem }, connections: 32 });
+  const base = p.omniListening.url;
+  const headers = { authorization: `Bearer ${supervisorToken}`, 'content-type': 'application/json' };
+  try {
+    await pool(64, 32, async () => {
+      const res = await fetch(`${base}/healthz`, { dispatcher });
+      await res.arrayBuffer();
+    });
+    const latencies: number[] = [];
+    let errors = 0;
+    const inFlight: Promise<void>[] = [];
+    await paced(ids.length, rate, (i) => {
+      const t0 = performance.now();
+      inFlight.push(
+        fetch(`${base}/api/v1/monitoring/attendances/${ids[i]}/finalize`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ tagCode: 'VENDA', notes: 'bench' }),
+          dispatcher,
+        })
+          .then(async (res) => {
+            await res.arrayBuffer();
+            if (res.status !== 200) errors++;
+          })
+          .catch(() => {
+            errors++;
+          })
+          .finally(() => latencies.push(performance.now() - t0)),
+      );
+    });
+    await Promise.all(inFlight);
+    await waitForNextOffers(p, calls, 30_000);
+    return summarize('supervisor', rate, rowsOf(p, calls), {
+      finalizeRequests: { ...distribution(latencies), errors },
+      windowMs: null,
+    });
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/** Auto-tabulation: the calls end at `rate`, so the wrap-up windows run out at `rate`, AUTO_WINDOW_S later. */
+async function autoRun(p: Pair, rate: number, leads: Lead[]): Promise<SlotReleaseRun> {
+  const { sim } = p.dialer;
+  setWindow(p, AUTO_WINDOW_S);
+  const calls = callsInProgress(p);
+  queueWaitingCalls(p, calls.length, leads);
+  await paced(calls.length, rate, (i) => sim.flow.hangup(ORG, calls[i]!, 'customer'));
+  await waitForNextOffers(p, calls, AUTO_WINDOW_S * 1000 + 30_000);
+  return summarize('auto', rate, rowsOf(p, calls), { finalizeRequests: null, windowMs: AUTO_WINDOW_S * 1000 });
+}
+
+async function benchSlotRelease(
+  agents: number,
+  rates: number[],
+  loginConcurrency: number,
+  progress: (line: string) => void,
+): Promise<IntegrationBenchResult['slotRelease']> {
+  const p = await startTestPair({ clock: new RealClock(), windowSeconds: SUPERVISOR_WINDOW_S });
+  try {
+    const leads = generateMailing({ size: Math.min(agents, 5000), seed: 'bench-integration', customFields: [] });
+    const t0 = performance.now();
+    const users = await addAgents(p, 'bench-agent', agents, { login: true, loginConcurrency });
+    const setupMs = round(performance.now() - t0, 1);
+    progress(`slot release: ${agents} agents logged in and available in ${setupMs.toFixed(0)} ms`);
+    await callEveryAgent(p, users, leads);
+    const { token } = await p.login('supervisor');
+    const runs: SlotReleaseRun[] = [];
+    for (const finalizer of ['supervisor', 'auto'] as const)
+      for (const rate of rates) {
+        progress(`slot release: ${finalizer} finalizations at ${rate}/s (${agents} agents)`);
+        const run = finalizer === 'supervisor' ? await supervisorRun(p, rate, leads, token) : await autoRun(p, rate, leads);
+        progress(
+          `  → next offer p50 ${run.toNextOffer.p50Ms} ms, p99 ${run.toNextOffer.p99Ms} ms, max ${run.toNextOffer.maxMs} ms`,
+        );
+        runs.push(run);
+        // The agents are on their next calls now (in progress): the next run ends those.
+        await waitForInProgress(p, agents);
+      }
+    return { agents, setupMs, runs };
+  } finally {
+    await p.close();
+  }
+}
+
+/** `wrapUps` agents (dialer agents, mapped to Omni users) each end a call; their windows run out over `spreadMs`. */
+async function benchFiring(
+  wrapUps: number,
+  spreadMs: number,
+  progress: (line: string) => void,
+): Promise<NonNullable<IntegrationBenchResult['firing']>> {
+  // Long enough that every call has ended (and Omni has read it) before the first deadline: all in wrap-up at once.
+  const windowSeconds = Math.max(AUTO_WINDOW_S, Math.ceil(spreadMs / 1000) + 5);
+  const p = await startTestPair({ clock: new RealClock(), windowSeconds });
+  try {
+    const t0 = performance.now();
+    const leads = generateMailing({ size: Math.min(wrapUps, 5000), seed: 'bench-firing', customFields: [] });
+    const users = await addAgents(p, 'bench-wrap', wrapUps, { login: false, loginConcurrency: 1 });
+    await callEveryAgent(p, users, leads);
+    const setupMs = round(performance.now() - t0, 1);
+    progress(`firing: ${wrapUps} calls in progress in ${setupMs.toFixed(0)} ms; ending them over ${spreadMs} ms`);
+    const calls = callsInProgress(p);
+    const { sim } = p.dialer;
+    await paced(calls.length, (calls.length * 1000) / spreadMs, (i) => sim.flow.hangup(ORG, calls[i]!, 'customer'));
+    const finalized = () => count(p, "SELECT COUNT(*) AS n FROM attendances WHERE finalized_by = 'auto'");
+    await waitUntil(
+      () => `${wrapUps} auto-finalizations (${finalized()})`,
+      () => finalized() >= calls.length,
+      windowSeconds * 1000 + spreadMs + 60_000,
+    ).catch(() => {});
+    await waitUntil(
+      () => 'the two sides to settle',
+      () => caughtUp(p),
+      60_000,
+    );
+    const rows = rowsOf(p, calls).filter((r) => r.finalized_by === 'auto' && r.ended_at !== null);
+    const errors = rows.map((r) => r.finalized_at! - (r.ended_at! + windowSeconds * 1000));
+    // Most wrap-ups open at once: a sweep over their [ended_at, finalized_at) intervals.
+    const edges = rows
+      .flatMap((r) => [
+        [r.ended_at!, 1],
+        [r.finalized_at!, -1],
+      ])
+      .sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    let open = 0;
+    let maxConcurrentWrapUps = 0;
+    for (const [, d] of edges) maxConcurrentWrapUps = Math.max(maxConcurrentWrapUps, (open += d!));
+    return {
+      wrapUps,
+      spreadMs,
+      windowSeconds,
+      setupMs,
+      fired: rows.length,
+      maxConcurrentWrapUps,
+      error: { ...distribution(errors), minMs: errors.length ? Math.min(...errors) : 0 },
+      dispositionsFailed: count(p, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'failed'"),
+    };
+  } finally {
+    await p.close();
+  }
+}
+
+export async function benchIntegration(opts: IntegrationBenchOptions = {}): Promise<IntegrationBenchResult> {
+  const agents = opts.agents ?? 1000;
+  const rates = opts.rates ?? [100, 500];
+  const wrapUps = opts.wrapUps ?? 10_000;
+  const spreadMs = opts.wrapUpSpreadMs ?? 3000;
+  const progress = opts.progress ?? (() => {});
+  const at = new Date().toISOString();
+
+  const slotRelease = await benchSlotRelease(agents, rates, opts.loginConcurrency ?? 16, progress);
+  const firing = wrapUps > 0 ? await benchFiring(wrapUps, spreadMs, progress) : null;
+  return {
+    machine: machine(),
+    at,
+    targets: {
+      slotReleaseP99Ms: TARGET_SLOT_P99_MS,
+      firingErrorP99Ms: TARGET_FIRING_P99_MS,
+      slotReleaseMet: slotRelease.runs.every((r) => r.missingOffers === 0 && r.toNextOffer.p99Ms <= TARGET_SLOT_P99_MS),
+      firingErrorMet: firing ? firing.fired === wrapUps && firing.error.p99Ms <= TARGET_FIRING_P99_MS : null,
+    },
+    slotRelease,
+    firing,
+  };
+}
+
+/** A table for people. */
+export function formatIntegrationBench(r: IntegrationBenchResult): string {
+  const m = r.machine;
+  const ms = (n: number) => n.toFixed(1).padStart(8);
+  const dist = (d: Distribution | null) => (d ? `${ms(d.p50Ms)} ${ms(d.p99Ms)} ${ms(d.maxMs)}` : ' '.repeat(26));
+  const met = (ok: boolean | null) => (ok === null ? 'skipped' : ok ? 'met' : 'NOT met');
+  const lines = [
+    `Omni integration benchmark (slot release, auto-tabulation), ${r.at}`,
+    `machine: ${m.cpus} × ${m.model}, ${m.totalMemGiB} GiB, node ${m.node} (${m.platform})`,
+    'Omni, the dialer simulator and the clients share one process; real clock, HTTPS both ways',
+    '',
+    `slot release, ${r.slotRelease.agents} agents logged in (setup ${(r.slotRelease.setupMs / 1000).toFixed(1)} s): ` +
+      'finalization → next call offered (ms)',
+    `${'finalizer'.padEnd(11)} ${'rate/s'.padStart(6)} ${'done/s'.padStart(7)} ${'count'.padStart(6)} ${'missing'.padStart(7)}` +
+      ` ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} │ ${'freed p50'.padStart(9)} ${'p99'.padStart(8)}` +
+      ` │ ${'http p99'.padStart(8)} │ ${'fire p99'.padStart(8)}`,
+  ];
+  for (const run of r.slotRelease.runs)
+    lines.push(
+      [
+        run.finalizer.padEnd(11),
+        String(run.targetRate).padStart(6),
+        run.achievedRate.toFixed(0).padStart(7),
+        String(run.finalizations).padStart(6),
+        String(run.missingOffers).padStart(7),
+        dist(run.toNextOffer),
+        '│',
+        run.toSlotFreed.p50Ms.toFixed(1).padStart(9),
+        ms(run.toSlotFreed.p99Ms),
+        '│',
+        run.finalizeRequests ? ms(run.finalizeRequests.p99Ms) : '       -',
+        '│',
+        run.firingError ? ms(run.firingError.p99Ms) : '       -',
+      ].join(' '),
+    );
+  lines.push(
+    `target: next-offer p99 ≤ ${r.targets.slotReleaseP99Ms} ms at every rate — ${met(r.targets.slotReleaseMet)}`,
+  );
+  const f = r.firing;
+  if (f) {
+    lines.push(
+      '',
+      `auto-tabulation firing: ${f.fired}/${f.wrapUps} wrap-ups (at most ${f.maxConcurrentWrapUps} at once), ` +
+        `deadlines over ${f.spreadMs} ms, window ${f.windowSeconds} s (setup ${(f.setupMs / 1000).toFixed(1)} s)`,
+      `  firing error (finalized_at − deadline): p50 ${f.error.p50Ms} ms, p99 ${f.error.p99Ms} ms, max ${f.error.maxMs} ms` +
+        ` (min ${f.error.minMs}); dispositions failed: ${f.dispositionsFailed}`,
+    );
+  }
+  lines.push(
+    `target: firing error p99 ≤ ${r.targets.firingErrorP99Ms} ms with ${f?.wrapUps ?? 0} wrap-ups — ${met(r.targets.firingErrorMet)}`,
+  );
+  return lines.join('\n');
+}
