@@ -2,8 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { type Clock, RealClock } from '../core/clock.ts';
 import { type Db, migrate, openDatabase } from '../core/db.ts';
 import { DurableTimers } from '../core/durable-timers.ts';
-import { docsPage } from '../core/http/docs.ts';
-import { errorHandler, notFoundHandler } from '../core/http/errors.ts';
+import { serviceApp } from '../core/http/service-app.ts';
 import { defaultHook } from '../core/http/validation.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { SecretBox } from '../core/secrets.ts';
@@ -110,28 +109,17 @@ export function createIntegration(opts: IntegrationOptions = {}) {
     reportRoutes(db, config, () => clock.now()),
   );
 
-  const app = new OpenAPIHono({ defaultHook });
-  app.onError(errorHandler(log));
-  app.notFound(notFoundHandler);
-  app.get('/', (c) =>
-    c.json({ name: 'ds-harness Omni integration', api: '/api/v1', docs: '/docs', openapi: '/openapi.json' }),
-  );
-  app.get('/healthz', (c) => c.json({ ok: true }));
-  app.route('/api/v1', api);
-  app.route('/', docsPage('Omni — integração Discador DS (ds-harness)', '/openapi.json'));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Omni integration with Discador DS (ds-harness)',
-      version: '1.0.0',
-      description:
-        'The Omni side: configuration (Empresas, Usuários, Serviços, Pausas, Tags), agent sessions with the dialer, ' +
-        'attendances of media Discador, auto-tabulation, supervisor finalization, monitoring and reports. ' +
-        'Log in with POST /api/v1/sessions and send Authorization: Bearer <token>.',
-    },
-    security: [{ session: [] }],
+  const app = serviceApp({
+    log,
+    name: 'ds-harness Omni integration',
+    title: 'Omni — integração Discador DS (ds-harness)',
+    description:
+      'The Omni side: configuration (Empresas, Usuários, Serviços, Pausas, Tags), agent sessions with the dialer, ' +
+      'attendances of media Discador, auto-tabulation, supervisor finalization, monitoring and reports. ' +
+      'Log in with POST /api/v1/sessions and send Authorization: Bearer <token>.',
+    security: { name: 'session', scheme: { type: 'http', scheme: 'bearer' } },
   });
+  app.route('/api/v1', api);
 
   let started = false;
   return {

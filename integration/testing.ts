@@ -25,6 +25,13 @@ export type TestPair = {
   login(username: string, password?: string): Promise<{ token: string; body: Record<string, unknown> }>;
   /** Lets the event stream, the outbox and routing catch up (they run on real I/O). */
   settle(): Promise<void>;
+  /** Logs the agent in, makes them available and has the dialer deliver a scripted call to them. */
+  agentOnCall(
+    username?: string,
+    call?: Record<string, unknown>,
+  ): Promise<{ token: string; agent: HttpsClient; callId: string; attendanceId: string }>;
+  /** The customer hangs up (the attendance goes to wrap-up). */
+  customerHangsUp(callId: string): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -96,6 +103,16 @@ export async function startTestPair(
         `consumer ${JSON.stringify(omni.consumer.status('acme'))}, outbox pending: ${pending.join(', ') || 'none'}`,
     );
   };
+  const login: TestPair['login'] = async (username, password) => {
+    const pw =
+      password ??
+      (username === 'admin' ? PASSWORDS.admin : username === 'supervisor' ? PASSWORDS.supervisor : PASSWORDS.agents);
+    const res = await anon.request<Record<string, unknown> & { token: string }>('POST', '/api/v1/sessions', {
+      json: { organization: 'acme', username, password: pw },
+    });
+    if (res.status !== 201) throw new Error(`login of ${username} failed: ${res.text}`);
+    return { token: res.body.token, body: res.body };
+  };
   return {
     clock,
     dialer,
@@ -103,17 +120,26 @@ export async function startTestPair(
     omniListening,
     ids,
     client,
-    async login(username, password) {
-      const pw =
-        password ??
-        (username === 'admin' ? PASSWORDS.admin : username === 'supervisor' ? PASSWORDS.supervisor : PASSWORDS.agents);
-      const res = await anon.request<Record<string, unknown> & { token: string }>('POST', '/api/v1/sessions', {
-        json: { organization: 'acme', username, password: pw },
-      });
-      if (res.status !== 201) throw new Error(`login of ${username} failed: ${res.text}`);
-      return { token: res.body.token, body: res.body };
-    },
+    login,
     settle,
+    async agentOnCall(username = 'ana', extra = {}) {
+      const { token } = await login(username);
+      const agent = client(token);
+      await agent.request('POST', '/api/v1/me/available');
+      await settle();
+      const call = await dialer.admin.request<{ id: string }>('POST', '/__admin/organizations/acme/calls', {
+        json: { dialerUser: username, ...extra },
+      });
+      if (call.status !== 201) throw new Error(`scripted call failed: ${call.text}`);
+      await settle();
+      const att = omni.attendances.byCall(call.body.id);
+      if (!att) throw new Error(`call ${call.body.id} did not become an attendance`);
+      return { token, agent, callId: call.body.id, attendanceId: att.id };
+    },
+    async customerHangsUp(callId) {
+      await dialer.admin.request('POST', `/__admin/organizations/acme/calls/${callId}/hangup`);
+      await settle();
+    },
     async close() {
       await Promise.all(clients.map((c) => c.close()));
       await omniListening.close();

@@ -2,8 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { type Clock, RealClock } from '../core/clock.ts';
 import { type Db, migrate, openDatabase } from '../core/db.ts';
 import { DurableTimers } from '../core/durable-timers.ts';
-import { docsPage } from '../core/http/docs.ts';
-import { errorHandler, notFoundHandler } from '../core/http/errors.ts';
+import { serviceApp } from '../core/http/service-app.ts';
 import { defaultHook } from '../core/http/validation.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { seededRandom } from '../core/random.ts';
@@ -102,39 +101,19 @@ export function createSimulator(opts: SimulatorOptions) {
   admin.route('/', faultAdminRoutes(faults));
   admin.route('/', journalAdminRoutes(journal));
 
-  const app = new OpenAPIHono({ defaultHook });
-  app.onError(errorHandler(log));
-  app.notFound(notFoundHandler);
-  app.get('/', (c) =>
-    c.json({
-      name: 'ds-harness Discador DS',
-      api: '/api/v1',
-      docs: '/docs',
-      openapi: '/openapi.json',
-      control: '/__admin',
-    }),
-  );
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  const app = serviceApp({
+    log,
+    name: 'ds-harness Discador DS',
+    title: 'Discador DS (ds-harness simulator)',
+    description:
+      'The fake DS dialer: organizations, agents, campaigns and mailing, calls, dispositions and the event stream. ' +
+      'Every /api/v1 request carries the organization’s dialer key (X-Dialer-Key). /__admin is the control API ' +
+      '(loopback + admin token).',
+    security: { name: 'dialerKey', scheme: { type: 'apiKey', in: 'header', name: 'X-Dialer-Key' } },
+    links: { control: '/__admin' },
+  });
   app.route('/api/v1', api);
   app.route('/__admin', admin);
-  app.route('/', docsPage('Discador DS (ds-harness)', '/openapi.json'));
-  app.openAPIRegistry.registerComponent('securitySchemes', 'dialerKey', {
-    type: 'apiKey',
-    in: 'header',
-    name: 'X-Dialer-Key',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Discador DS (ds-harness simulator)',
-      version: '1.0.0',
-      description:
-        'The fake DS dialer: organizations, agents, campaigns and mailing, calls, dispositions and the event stream. ' +
-        'Every /api/v1 request carries the organization’s dialer key (X-Dialer-Key). /__admin is the control API ' +
-        '(loopback + admin token).',
-    },
-    security: [{ dialerKey: [] }],
-  });
 
   let started = false;
   return {

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call } from '../../contract/calls.ts';
 import { startTestPair, type TestPair } from '../testing.ts';
 
 let p: TestPair;
@@ -56,14 +55,7 @@ describe('pauses between Omni and the dialer', () => {
 
   it('a pause asked during a call is pending until the disposition, then applied', async () => {
     p = await startTestPair();
-    const { token } = await p.login('ana');
-    const agent = p.client(token);
-    await agent.request('POST', '/api/v1/me/available');
-    await p.settle();
-    const call = await p.dialer.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
-      json: { dialerUser: 'ana' },
-    });
-    await p.settle();
+    const { agent, callId } = await p.agentOnCall('ana');
     const banheiro = p.omni.config.pauseByName('acme', 'Banheiro')!;
     await agent.request('POST', '/api/v1/me/pause', { json: { pauseId: banheiro.id } });
     await p.settle();
@@ -72,9 +64,8 @@ describe('pauses between Omni and the dialer', () => {
       state: 'in_call',
       pendingPause: { name: 'Banheiro' },
     });
-    await p.dialer.admin.request('POST', `/__admin/organizations/acme/calls/${call.body.id}/hangup`);
-    await p.settle();
-    const att = p.omni.attendances.byCall(call.body.id)!;
+    await p.customerHangsUp(callId);
+    const att = p.omni.attendances.byCall(callId)!;
     await agent.request('POST', `/api/v1/attendances/${att.id}/finalize`, { json: { tagCode: 'VENDA' } });
     await p.settle();
     expect((await board(sup)).find((a) => a.username === 'ana')).toMatchObject({

@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Call } from '../../contract/calls.ts';
 import { VirtualClock } from '../../core/clock.ts';
 import { SecretBox } from '../../core/secrets.ts';
 import { eventsOf } from '../../simulator/testing.ts';
@@ -14,32 +13,12 @@ afterEach(async () => {
   await p?.close();
 });
 
-/** Logs the agent in, makes them available, and has the dialer deliver a scripted call to them. */
-async function agentOnCall(username = 'ana') {
-  const { token } = await p.login(username);
-  const agent = p.client(token);
-  await agent.request('POST', '/api/v1/me/available');
-  await p.settle();
-  const call = await p.dialer.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
-    json: { dialerUser: username },
-  });
-  if (call.status !== 201) throw new Error(`scripted call failed: ${call.text}`);
-  await p.settle();
-  const att = p.omni.attendances.byCall(call.body.id)!;
-  return { token, agent, callId: call.body.id, attendanceId: att.id };
-}
-
-async function hangup(callId: string) {
-  await p.dialer.admin.request('POST', `/__admin/organizations/acme/calls/${callId}/hangup`);
-  await p.settle();
-}
-
 const disposed = (callId: string) => eventsOf(p.dialer, 'call.disposed').filter((e) => e.data.callId === callId);
 
 describe('attendances of media Discador', () => {
   it('a delivered call becomes an attendance in the campaign’s service with the lead’s data, taking a slot', async () => {
     p = await startTestPair();
-    const { agent, attendanceId, callId } = await agentOnCall();
+    const { agent, attendanceId, callId } = await p.agentOnCall();
     const att = (await agent.request<Attendance>('GET', `/api/v1/attendances/${attendanceId}`)).body;
     expect(att).toMatchObject({ media: 'dialer', state: 'in_progress', callId, userId: p.ids.agents[0]!.id });
     expect(att.lead.cpf).toMatch(/^\d{11}$/);
@@ -49,8 +28,8 @@ describe('attendances of media Discador', () => {
 
   it('the call’s end opens a 30 s wrap-up; the agent sets tag and notes and finalizes; the dialer gets one disposition', async () => {
     p = await startTestPair();
-    const { agent, attendanceId, callId } = await agentOnCall();
-    await hangup(callId);
+    const { agent, attendanceId, callId } = await p.agentOnCall();
+    await p.customerHangsUp(callId);
     let att = (await agent.request<Attendance>('GET', `/api/v1/attendances/${attendanceId}`)).body;
     expect(att).toMatchObject({ state: 'wrap_up', wrapUpLeftMs: 30_000 });
     await agent.request('PATCH', `/api/v1/attendances/${attendanceId}/tabulation`, { json: { tagCode: 'RECUSA' } });
@@ -69,8 +48,8 @@ describe('attendances of media Discador', () => {
 
   it('auto-tabulation keeps the agent’s tag and notes when the window runs out', async () => {
     p = await startTestPair();
-    const { agent, attendanceId, callId } = await agentOnCall();
-    await hangup(callId);
+    const { agent, attendanceId, callId } = await p.agentOnCall();
+    await p.customerHangsUp(callId);
     await agent.request('PATCH', `/api/v1/attendances/${attendanceId}/tabulation`, {
       json: { tagCode: 'PROMESSA', notes: 'paga dia 10' },
     });
@@ -89,8 +68,8 @@ describe('attendances of media Discador', () => {
 
   it('auto-tabulation uses the organization’s tag when the agent set none', async () => {
     p = await startTestPair();
-    const { attendanceId, callId } = await agentOnCall();
-    await hangup(callId);
+    const { attendanceId, callId } = await p.agentOnCall();
+    await p.customerHangsUp(callId);
     p.clock.advance(30_000);
     expect(p.omni.attendances.get('acme', attendanceId)).toMatchObject({
       finalizedBy: 'auto',
@@ -102,15 +81,15 @@ describe('attendances of media Discador', () => {
 
   it('the window follows the organization’s setting', async () => {
     p = await startTestPair({ windowSeconds: 5 });
-    const { attendanceId, callId } = await agentOnCall();
-    await hangup(callId);
+    const { attendanceId, callId } = await p.agentOnCall();
+    await p.customerHangsUp(callId);
     p.clock.advance(5_000);
     expect(p.omni.attendances.get('acme', attendanceId).finalizedBy).toBe('auto');
   });
 
   it('a supervisor finalizes a call still up: the dialer hangs it up first, then gets the disposition; the slot frees at once', async () => {
     p = await startTestPair();
-    const { attendanceId, callId, agent } = await agentOnCall();
+    const { attendanceId, callId, agent } = await p.agentOnCall();
     const sup = p.client((await p.login('supervisor')).token);
     const res = await sup.request<Attendance>('POST', `/api/v1/monitoring/attendances/${attendanceId}/finalize`, {
       json: { tagCode: 'RECUSA', notes: 'encerrado pelo gestor' },
@@ -128,7 +107,7 @@ describe('attendances of media Discador', () => {
 
   it('only supervisors use Finalizar Atendimento; an agent acts only on their own attendances', async () => {
     p = await startTestPair();
-    const { attendanceId } = await agentOnCall('ana');
+    const { attendanceId } = await p.agentOnCall('ana');
     const bia = p.client((await p.login('bia')).token);
     const asAgent = await bia.request('POST', `/api/v1/monitoring/attendances/${attendanceId}/finalize`, {
       json: { tagCode: 'VENDA' },
@@ -144,7 +123,7 @@ describe('attendances of media Discador', () => {
 
   it('refuses an unknown tag with 422 TAG_UNKNOWN and an agent finalization during the call with 409', async () => {
     p = await startTestPair();
-    const { agent, attendanceId } = await agentOnCall();
+    const { agent, attendanceId } = await p.agentOnCall();
     const bad = await agent.request('PATCH', `/api/v1/attendances/${attendanceId}/tabulation`, {
       json: { tagCode: 'NOPE' },
     });
@@ -162,8 +141,8 @@ describe('attendances of media Discador', () => {
     const sup = p.client((await p.login('supervisor')).token);
     const winners: Record<string, number> = {};
     for (let round = 0; round < 30; round++) {
-      const { agent, attendanceId, callId } = await agentOnCall();
-      await hangup(callId);
+      const { agent, attendanceId, callId } = await p.agentOnCall();
+      await p.customerHangsUp(callId);
       p.clock.advance(29_999);
       const agentTry = agent.request('POST', `/api/v1/attendances/${attendanceId}/finalize`, {
         json: { tagCode: 'VENDA' },
@@ -198,8 +177,8 @@ describe('attendances of media Discador', () => {
     const clock = new VirtualClock();
     const secrets = SecretBox.ephemeral();
     p = await startTestPair({ omniDatabase: join(dir, 'omni.sqlite'), clock, secrets });
-    const { attendanceId, callId } = await agentOnCall();
-    await hangup(callId);
+    const { attendanceId, callId } = await p.agentOnCall();
+    await p.customerHangsUp(callId);
     p.clock.advance(10_000);
     // Restart only the Omni side, keeping its database.
     await p.omniListening.close();

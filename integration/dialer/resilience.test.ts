@@ -13,17 +13,9 @@ afterEach(async () => {
 });
 
 async function callInWrapUp() {
-  const { token } = await p.login('ana');
-  const agent = p.client(token);
-  await agent.request('POST', '/api/v1/me/available');
-  await p.settle();
-  const call = await p.dialer.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
-    json: { dialerUser: 'ana' },
-  });
-  await p.settle();
-  await p.dialer.admin.request('POST', `/__admin/organizations/acme/calls/${call.body.id}/hangup`);
-  await p.settle();
-  return { agent, callId: call.body.id, attendanceId: p.omni.attendances.byCall(call.body.id)!.id };
+  const on = await p.agentOnCall('ana');
+  await p.customerHangsUp(on.callId);
+  return on;
 }
 
 describe('the link to the dialer under failure', () => {

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { AppError } from '../../core/errors.ts';
 import { errors, json } from '../../core/http/openapi.ts';
+import { Waker } from '../../core/http/waker.ts';
 import type { Presence } from '../agents/presence.ts';
 import type { Alerts } from '../alerts/alerts.ts';
 import type { AttendanceState } from '../attendances/attendance-state.ts';
@@ -192,15 +193,15 @@ export function monitoringRoutes(d: MonitoringDeps) {
       const { orgId } = c.var.session;
       return streamSSE(c, async (stream) => {
         const queue: LiveChange[] = [];
-        let wake: (() => void) | undefined;
+        const waker = new Waker();
         let closed = false;
         const unsubscribe = d.feed.subscribe(orgId, (change) => {
           queue.push(change);
-          wake?.();
+          waker.wake();
         });
         stream.onAbort(() => {
           closed = true;
-          wake?.();
+          waker.wake();
         });
         try {
           await stream.writeSSE({ event: 'hello', data: JSON.stringify({ orgId }) });
@@ -210,15 +211,7 @@ export function monitoringRoutes(d: MonitoringDeps) {
               const payload = render(orgId, change);
               if (payload) await stream.writeSSE({ event: change.kind, data: JSON.stringify(payload) });
             }
-            await new Promise<void>((resolve) => {
-              // Real time: a heartbeat for proxies, not domain time.
-              const t = setTimeout(resolve, HEARTBEAT_MS);
-              wake = () => {
-                clearTimeout(t);
-                resolve();
-              };
-            });
-            wake = undefined;
+            await waker.wait(HEARTBEAT_MS);
             if (!closed && queue.length === 0) await stream.write(': keep-alive\n\n');
           }
         } finally {

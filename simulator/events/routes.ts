@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { EventPage } from '../../contract/events.ts';
 import { AppError } from '../../core/errors.ts';
+import { Waker } from '../../core/http/waker.ts';
 import { errors, json } from '../../core/http/openapi.ts';
 import { dialerRouter } from '../http/app.ts';
 import type { EventLog } from './event-log.ts';
@@ -104,14 +105,14 @@ export function eventRoutes(log: EventLog, open: OpenStreams, dropRule: StreamDr
       let cursor = startCursor(c, c.req.valid('query').after, log, orgId);
       const drop = dropRule('GET', c.req.path);
       return streamSSE(c, async (stream) => {
-        let wake: (() => void) | undefined;
+        const waker = new Waker();
         let closed = false;
         const close = () => {
           closed = true;
-          wake?.();
+          waker.wake();
           void stream.close();
         };
-        const unsubscribe = log.subscribe(orgId, () => wake?.());
+        const unsubscribe = log.subscribe(orgId, () => waker.wake());
         const unregister = open.add({ orgId, close });
         stream.onAbort(close);
         let sent = 0;
@@ -127,15 +128,8 @@ export function eventRoutes(log: EventLog, open: OpenStreams, dropRule: StreamDr
               if (closed) return;
             }
             if (batch.length === PAGE) continue;
-            // Wait for new events, or send a heartbeat comment so proxies keep the connection (real time: network).
-            await new Promise<void>((resolve) => {
-              const t = setTimeout(resolve, HEARTBEAT_MS);
-              wake = () => {
-                clearTimeout(t);
-                resolve();
-              };
-            });
-            wake = undefined;
+            // Wait for new events, or send a heartbeat comment so proxies keep the connection.
+            await waker.wait(HEARTBEAT_MS);
             if (!closed && log.after(orgId, cursor, 1).length === 0) await stream.write(': keep-alive\n\n');
           }
         } finally {
