@@ -56,7 +56,17 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   const alerts = new Alerts(db, clock, feed);
   const sessions = new Sessions(db, clock);
   const clients = new DialerClients((orgId) => config.partialDialerSettings(orgId));
-  const outbox = new Outbox(db, clock, dialerCommandSender(clients), { ...opts.outbox, log });
+  const outbox = new Outbox(db, clock, dialerCommandSender(clients), {
+    ...opts.outbox,
+    log,
+    // A command the dialer refused for good (not a network problem): supervisors must see it.
+    onFailed: (item, error) =>
+      alerts.raise(item.orgId, 'DIALER_COMMAND_FAILED', `the dialer refused ${item.kind}: ${error}`, {
+        kind: item.kind,
+        payload: item.payload,
+        outboxId: item.id,
+      }),
+  });
   const attendances = new Attendances(db, clock, timers, outbox, config, feed);
   const presence = new Presence(db, clock, config, alerts, feed);
   const lifecycle = new AgentLifecycle(config, sessions, clients, outbox, presence, attendances, log);
@@ -85,12 +95,17 @@ export function createIntegration(opts: IntegrationOptions = {}) {
     { log },
   );
   // New dialer settings: a new client, and the event stream reconnects with them.
+  // Start following an organization's events once its dialer is configured; reconnect when the settings change.
+  const follow = (orgId: string) => {
+    if (!config.organizationExists(orgId)) return;
+    const s = config.partialDialerSettings(orgId);
+    if (s.dialerUrl && s.dialerKey && s.certificatePem && !consumer.status(orgId).running) consumer.start(orgId);
+  };
+  let started = false;
   config.onDialerSettingsChange((orgId) => {
     void clients.invalidate(orgId).then(() => {
-      if (consumer.status(orgId).running) {
-        consumer.stop(orgId);
-        consumer.start(orgId);
-      }
+      if (consumer.status(orgId).running) consumer.stop(orgId);
+      if (started) follow(orgId);
     });
   });
 
@@ -121,7 +136,6 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   });
   app.route('/api/v1', api);
 
-  let started = false;
   return {
     app,
     db,
@@ -145,13 +159,10 @@ export function createIntegration(opts: IntegrationOptions = {}) {
       started = true;
       timers.start();
       outbox.start();
-      for (const org of config.listOrganizations()) this.follow(org.id);
+      for (const org of config.listOrganizations()) follow(org.id);
     },
     /** Starts consuming an organization's dialer events (when its dialer is configured). */
-    follow(orgId: string) {
-      const s = config.partialDialerSettings(orgId);
-      if (s.dialerUrl && s.dialerKey && s.certificatePem && !consumer.status(orgId).running) consumer.start(orgId);
-    },
+    follow,
     async close() {
       router.stop();
       timers.stop();
