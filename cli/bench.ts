@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { benchDialer, formatDialerBench } from '../scenarios/bench/dialer.ts';
+import { benchIntegration, formatIntegrationBench } from '../scenarios/bench/integration.ts';
 
 const positiveInt = (what: string) => (value: string) => {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
@@ -9,55 +10,98 @@ const positiveInt = (what: string) => (value: string) => {
   return n;
 };
 
+const rateList = (value: string) => {
+  const rates = value.split(',').map((part) => positiveInt('each of --rates')(part));
+  if (rates.length === 0) throw new InvalidArgumentError('--rates needs at least one rate');
+  return rates;
+};
+
 type BenchOptions = {
-  only?: 'dialer';
+  only?: 'dialer' | 'integration';
   durationMs: number;
   out: string;
   agents: number;
   dispositions: number;
   concurrency: number;
+  rates: number[];
+  wrapups: number;
+  wrapupSpreadMs: number;
 };
 
-/** `bench`: measures the simulator over real HTTPS on this machine; prints a table and writes JSON reports. */
+/** `bench`: measures the simulator and the Omni side on this machine; prints tables and writes JSON reports. */
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
     .description(
-      'Benchmark the simulator over real HTTPS on this machine (requests/s, latency, memory per 1,000 agents); ' +
-        'prints a table and writes <out>/bench-<name>.json',
+      'Benchmark this machine: the simulator over real HTTPS (requests/s, latency, memory per 1,000 agents) and the ' +
+        'Omni side with it (slot release latency, auto-tabulation firing error); prints tables and writes ' +
+        '<out>/bench-<name>.json',
     )
-    .addOption(new Option('--only <name>', 'run only this benchmark').choices(['dialer']))
+    .addOption(new Option('--only <name>', 'run only this benchmark').choices(['dialer', 'integration']))
     .addOption(
-      new Option('--duration-ms <ms>', 'how long the agent-status phase measures')
+      new Option('--duration-ms <ms>', 'dialer: how long the agent-status phase measures')
         .default(5000)
         .argParser(positiveInt('--duration-ms')),
     )
     .option('--out <dir>', 'folder for the JSON reports', './reports')
     .addOption(
-      new Option('--agents <n>', 'agents logged in for the memory measurement')
+      new Option('--agents <n>', 'agents logged in (dialer: memory phase; integration: slot-release phase)')
         .default(1000)
         .argParser(positiveInt('--agents')),
     )
     .addOption(
-      new Option('--dispositions <n>', 'dispositions sent (each on its own call in wrap-up)')
+      new Option('--dispositions <n>', 'dialer: dispositions sent (each on its own call in wrap-up)')
         .default(3000)
         .argParser(positiveInt('--dispositions')),
     )
     .addOption(
-      new Option('--concurrency <n>', 'requests in flight at once').default(16).argParser(positiveInt('--concurrency')),
+      new Option('--concurrency <n>', 'dialer: requests in flight at once')
+        .default(16)
+        .argParser(positiveInt('--concurrency')),
+    )
+    .addOption(
+      new Option('--rates <list>', 'integration: finalizations per second to measure, comma-separated')
+        .default([100, 500], '100,500')
+        .argParser(rateList),
+    )
+    .addOption(
+      new Option('--wrapups <n>', 'integration: concurrent wrap-ups whose auto-tabulation firing is timed')
+        .default(10_000)
+        .argParser(positiveInt('--wrapups')),
+    )
+    .addOption(
+      new Option('--wrapup-spread-ms <ms>', 'integration: the wrap-up deadlines are spread over this long')
+        .default(3000)
+        .argParser(positiveInt('--wrapup-spread-ms')),
     )
     .action(async (o: BenchOptions) => {
-      // One benchmark so far: `--only dialer` and no --only run the same thing.
-      const result = await benchDialer({
-        durationMs: o.durationMs,
-        agents: o.agents,
-        dispositions: o.dispositions,
-        concurrency: o.concurrency,
-        progress: (line) => process.stderr.write(`bench: ${line}\n`),
-      });
-      mkdirSync(o.out, { recursive: true });
-      const file = join(o.out, 'bench-dialer.json');
-      writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-      process.stdout.write(`${formatDialerBench(result)}\n\nwritten: ${relative(process.cwd(), file) || file}\n`);
+      const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+      const write = (name: string, result: unknown, table: string) => {
+        mkdirSync(o.out, { recursive: true });
+        const file = join(o.out, `bench-${name}.json`);
+        writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+        process.stdout.write(`${table}\n\nwritten: ${relative(process.cwd(), file) || file}\n`);
+      };
+      if (o.only !== 'integration') {
+        const result = await benchDialer({
+          durationMs: o.durationMs,
+          agents: o.agents,
+          dispositions: o.dispositions,
+          concurrency: o.concurrency,
+          progress,
+        });
+        write('dialer', result, formatDialerBench(result));
+      }
+      if (o.only !== 'dialer') {
+        if (o.only === undefined) process.stdout.write('\n');
+        const result = await benchIntegration({
+          agents: o.agents,
+          rates: o.rates,
+          wrapUps: o.wrapups,
+          wrapUpSpreadMs: o.wrapupSpreadMs,
+          progress,
+        });
+        write('integration', result, formatIntegrationBench(result));
+      }
     });
 }
