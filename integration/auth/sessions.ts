@@ -58,8 +58,9 @@ export class Sessions {
     const now = this.clock.now();
     this.db
       .prepare(
-        `INSERT INTO sessions (token_hash, user_id, org_id, role, config, dialer_status, dialer_reason, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sessions (token_hash, user_id, org_id, role, config, dialer_user, dialer_status, dialer_reason,
+                               created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         hash(token),
@@ -67,6 +68,7 @@ export class Sessions {
         s.orgId,
         s.role,
         JSON.stringify(s.config),
+        s.config.dialerUser,
         s.dialer.status,
         s.dialer.reason,
         now,
@@ -124,9 +126,15 @@ export class Sessions {
     }));
   }
 
-  /** The logged-in user whose session's dialer user is `dialerUser`. */
+  /** The logged-in user whose session's dialer user is `dialerUser` (runs for every dialer event: indexed). */
   userByDialerUser(orgId: string, dialerUser: string): string | undefined {
-    return this.activeDialerUsers(orgId).find((u) => u.config.dialerUser === dialerUser)?.userId;
+    const row = this.db
+      .prepare(
+        `SELECT user_id FROM sessions WHERE org_id = ? AND dialer_user = ? AND ended_at IS NULL AND expires_at > ?
+           AND dialer_status = 'connected' ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(orgId, dialerUser, this.clock.now()) as { user_id: string } | undefined;
+    return row?.user_id;
   }
 }
 

@@ -78,6 +78,8 @@ CREATE TABLE sessions (
   org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   role TEXT NOT NULL,
   config TEXT NOT NULL,
+  -- the dialer user of the session's configuration (copied at login), to find the session of a dialer event fast
+  dialer_user TEXT,
   dialer_status TEXT NOT NULL,
   dialer_reason TEXT,
   created_at INTEGER NOT NULL,
@@ -85,6 +87,7 @@ CREATE TABLE sessions (
   ended_at INTEGER
 );
 CREATE INDEX sessions_user ON sessions (user_id, ended_at);
+CREATE INDEX sessions_dialer_user ON sessions (org_id, dialer_user, ended_at);
 
 -- The agent's state at the dialer as Omni knows it (from the dialer's events).
 CREATE TABLE agent_states (
@@ -156,6 +159,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_pending ON outbox (status, next_attempt_at, id);
 CREATE INDEX outbox_ordering ON outbox (ordering_key, status, id);
+CREATE INDEX outbox_status_id ON outbox (status, id);
 
 -- Where each organization's consumer of the dialer's event stream is.
 CREATE TABLE event_cursors (

@@ -276,13 +276,20 @@ export class CallFlow {
   /** Offers waiting calls (oldest answered first) to available agents (longest idle first). */
   dispatch(orgId: string): number {
     return this.db.transaction(() => {
+      // Read only as many waiting calls and free agents as can be matched (both lists can be long).
+      const waitingCount = (
+        this.db.prepare("SELECT COUNT(*) AS n FROM calls WHERE org_id = ? AND state = 'waiting_agent'").get(orgId) as {
+          n: number;
+        }
+      ).n;
+      if (waitingCount === 0) return 0;
+      const free = this.agents.available(orgId, Math.min(waitingCount, 1000));
+      if (free.length === 0) return 0;
       const waiting = this.db
         .prepare(
-          "SELECT id FROM calls WHERE org_id = ? AND state = 'waiting_agent' ORDER BY answered_at, rowid LIMIT 1000",
+          "SELECT id FROM calls WHERE org_id = ? AND state = 'waiting_agent' ORDER BY answered_at, rowid LIMIT ?",
         )
-        .all(orgId) as { id: string }[];
-      if (waiting.length === 0) return 0;
-      const free = this.agents.available(orgId, waiting.length);
+        .all(orgId, free.length) as { id: string }[];
       const n = Math.min(waiting.length, free.length);
       for (let i = 0; i < n; i++) this.#offer(orgId, waiting[i]!.id, free[i]!);
       return n;
