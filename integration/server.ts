@@ -37,7 +37,7 @@ export type IntegrationOptions = {
   /** Omni password hashing cost; tests lower it. */
   scryptCost?: number;
   /** Outbox retry delays (on the clock). */
-  outbox?: { baseDelayMs?: number; maxDelayMs?: number };
+  outbox?: { baseDelayMs?: number; maxDelayMs?: number; concurrency?: number };
 };
 
 /** The Omni side, wired: configuration, dialer client, outbox, event consumer, attendances, routing, API. */
@@ -57,6 +57,7 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   const sessions = new Sessions(db, clock);
   const clients = new DialerClients((orgId) => config.partialDialerSettings(orgId));
   const outbox = new Outbox(db, clock, dialerCommandSender(clients), {
+    concurrency: 64,
     ...opts.outbox,
     log,
     // A command the dialer refused for good (not a network problem): supervisors must see it.
