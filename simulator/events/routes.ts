@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { EventPage } from '../../contract/events.ts';
 import { AppError } from '../../core/errors.ts';
-import { Waker } from '../../core/http/waker.ts';
 import { errors, json } from '../../core/http/openapi.ts';
+import { Waker } from '../../core/http/waker.ts';
 import { dialerRouter } from '../http/app.ts';
 import type { EventLog } from './event-log.ts';
 
