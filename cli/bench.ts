@@ -26,6 +26,7 @@ type BenchOptions = {
   rates: number[];
   wrapups: number;
   wrapupSpreadMs: number;
+  dialerInProcess: boolean;
 };
 
 /** `bench`: measures the simulator and the Omni side on this machine; prints tables and writes JSON reports. */
@@ -74,6 +75,11 @@ export function registerBenchCommand(program: Command): void {
         .default(3000)
         .argParser(positiveInt('--wrapup-spread-ms')),
     )
+    .option(
+      '--dialer-in-process',
+      "integration: run the dialer simulator on the Omni side's thread (default: its own worker thread, as in real use)",
+      false,
+    )
     .action(async (o: BenchOptions) => {
       const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
       const write = (name: string, result: unknown, table: string) => {
@@ -99,6 +105,7 @@ export function registerBenchCommand(program: Command): void {
           rates: o.rates,
           wrapUps: o.wrapups,
           wrapUpSpreadMs: o.wrapupSpreadMs,
+          dialer: o.dialerInProcess ? 'in-process' : 'worker',
           progress,
         });
         write('integration', result, formatIntegrationBench(result));

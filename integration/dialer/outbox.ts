@@ -126,8 +126,10 @@ export class Outbox {
       byKey: db.prepare('SELECT * FROM outbox WHERE idempotency_key = ?'),
       byId: db.prepare('SELECT * FROM outbox WHERE id = ?'),
       // The oldest pending item of each ordering key, when due: nothing overtakes an earlier item of its key.
+      // Walks pending items in id order on (status, id) and stops at the limit, so the cost does not grow with the
+      // backlog (the planner would otherwise pick (status, next_attempt_at) and sort every pending row).
       dueHeads: db.prepare(
-        `SELECT * FROM outbox o
+        `SELECT * FROM outbox o INDEXED BY outbox_status_id
          WHERE o.status = 'pending' AND o.next_attempt_at <= ?
            AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.ordering_key = o.ordering_key
                            AND p.id < o.id)

@@ -14,6 +14,7 @@ describe('benchIntegration', () => {
     expect(typeof r.targets.slotReleaseMet).toBe('boolean');
     expect(typeof r.targets.firingErrorMet).toBe('boolean');
 
+    expect(r.dialer.mode).toBe('worker'); // the default: the dialer simulator in its own thread
     expect(r.slotRelease.agents).toBe(20);
     expect(r.slotRelease.runs.map((x) => [x.finalizer, x.targetRate])).toEqual([
       ['supervisor', 20],
@@ -44,5 +45,19 @@ describe('benchIntegration', () => {
     expect(f.dispositionsWhenFired.sent + f.dispositionsWhenFired.pending).toBe(50);
 
     expect(formatIntegrationBench(r)).toContain('slot release');
+  }, 120_000);
+
+  it('still runs with the dialer on the same thread as the Omni side (dialer: in-process)', async () => {
+    const r = await benchIntegration({ agents: 5, rates: [20], wrapUps: 0, dialer: 'in-process' });
+
+    expect(r.dialer.mode).toBe('in-process');
+    expect(r.firing).toBeNull();
+    expect(r.targets.firingErrorMet).toBeNull();
+    for (const run of r.slotRelease.runs) {
+      expect(run.finalizations).toBe(5);
+      expect(run.missingOffers).toBe(0);
+      expect(run.toNextOffer.count).toBe(5);
+    }
+    expect(formatIntegrationBench(r)).toContain('in-process');
   }, 120_000);
 });

@@ -3,14 +3,23 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch } from 'undici';
 import type { Lead } from '../../contract/mailing.ts';
+import { DEFAULT_PAUSE_CATALOGUE } from '../../contract/organizations.ts';
 import { RealClock } from '../../core/clock.ts';
-import { PASSWORDS, startTestPair, type TestPair } from '../../integration/testing.ts';
+import { type Listening, serveHttps } from '../../core/serve.ts';
+import { provisionOrganization } from '../../integration/provision.ts';
+import { createIntegration, type Integration } from '../../integration/server.ts';
+import { PASSWORDS, startTestPair } from '../../integration/testing.ts';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
+import { TEST_AGENTS, testCertificates } from '../../simulator/testing.ts';
+import { paced } from './dialer-ops.ts';
+import { type BenchDialer, type DialerMode, inProcessDialer, startDialerWorker } from './dialer-side.ts';
 
 /**
- * Benchmarks of the Omni side with the dialer simulator, end to end, on the real clock: both sides in this process
- * over real HTTPS (the pair of integration/testing.ts), real SQLite (in memory), the real outbox, event stream and
- * durable timers. Two measurements:
+ * Benchmarks of the Omni side with the dialer simulator, end to end, on the real clock: both sides over real HTTPS,
+ * real SQLite (in memory), the real outbox, event stream and durable timers. By default the dialer runs in its own
+ * worker thread (`dialer-side.ts`, `sim-worker.ts`), as it is another service in production, and the Omni side and the
+ * load clients on this thread; with `dialer: 'in-process'` both sides share this thread (the pair of
+ * integration/testing.ts). Two measurements:
  *
  * 1. **Slot release latency**: with `agents` agents logged in (Omni login → dialer login → available), each in wrap-up
  *    and as many calls waiting at the dialer, attendances are finalized at a paced rate, by a supervisor (over HTTPS)
@@ -23,8 +32,8 @@ import { generateMailing } from '../../simulator/mailing/generate.ts';
  *    deadlines spread over `wrapUpSpreadMs`; the error is `finalized_at − deadline`, the deadline being
  *    `ended_at + window` (what `callEnded` stored: `finalize` clears `wrap_up_deadline`).
  *
- * Every time is a database column stamped by the clock both sides share (`RealClock`: `Date.now()`, whole
- * milliseconds). The pacing and waiting use `performance.now()`. Nothing is asserted: it is a benchmark.
+ * Every time is a database column stamped by a side's `RealClock` (`Date.now()`, whole milliseconds: the same system
+ * clock in both threads). The pacing and waiting use `performance.now()`. Nothing is asserted: it is a benchmark.
  */
 
 export type IntegrationBenchOptions = {
@@ -38,6 +47,11 @@ export type IntegrationBenchOptions = {
   wrapUpSpreadMs?: number;
   /** Omni logins in flight at once during setup. Default 16. */
   loginConcurrency?: number;
+  /**
+   * Where the dialer simulator runs: its own worker thread (default), or this thread with the Omni side. Default from
+   * the environment variable DS_BENCH_DIALER (`worker` or `in-process`), else `worker`.
+   */
+  dialer?: DialerMode;
   /** Progress lines (the CLI prints them on stderr). */
   progress?: (line: string) => void;
 };
@@ -72,6 +86,8 @@ export type SlotReleaseRun = {
 export type IntegrationBenchResult = {
   machine: { cpus: number; model: string; totalMemGiB: number; node: string; platform: string };
   at: string;
+  /** Where the dialer simulator ran (`worker`: its own thread; `in-process`: the Omni side's thread). */
+  dialer: { mode: DialerMode; description: string };
   targets: {
     slotReleaseP99Ms: number;
     firingErrorP99Ms: number;
@@ -147,26 +163,16 @@ function machine(): IntegrationBenchResult['machine'] {
  * Polls `done` every `everyMs` until it holds; throws with `what` after `timeoutMs`. The polls are cheap indexed
  * queries and not frequent, so they take little from the loop being measured.
  */
-async function waitUntil(what: () => string, done: () => boolean, timeoutMs: number, everyMs = 50): Promise<void> {
+async function waitUntil(
+  what: () => string | Promise<string>,
+  done: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
   const until = performance.now() + timeoutMs;
-  while (!done()) {
-    if (performance.now() > until) throw new Error(`bench: gave up waiting for ${what()} after ${timeoutMs} ms`);
+  while (!(await done())) {
+    if (performance.now() > until) throw new Error(`bench: gave up waiting for ${await what()} after ${timeoutMs} ms`);
     await sleep(everyMs);
-  }
-}
-
-/**
- * Open loop: calls `fn(i)` for i = 0…count-1 at `rate` per second (call i at start + i/rate), without waiting for
- * what `fn` starts; calls that fell behind (a busy loop) go at once.
- */
-async function paced(count: number, rate: number, fn: (i: number) => void): Promise<void> {
-  const start = performance.now();
-  const intervalMs = 1000 / rate;
-  let i = 0;
-  while (i < count) {
-    const now = performance.now();
-    while (i < count && start + i * intervalMs <= now) fn(i++);
-    if (i < count) await sleep(Math.max(0, start + i * intervalMs - performance.now()));
   }
 }
 
@@ -179,7 +185,107 @@ async function pool(count: number, concurrency: number, fn: (i: number) => Promi
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
-type Pair = TestPair;
+/** The Omni side on this thread, and the dialer (in a worker thread, or on this thread too). */
+type Pair = {
+  dialer: BenchDialer;
+  omni: Integration;
+  omniListening: Listening;
+  ids: ReturnType<typeof provisionOrganization>;
+  /** The CA both sides' server certificates chain to. */
+  caPem: string;
+  /** Logs into Omni over HTTPS. */
+  login(username: string): Promise<{ token: string }>;
+  close(): Promise<void>;
+};
+
+const DIALER_DESCRIPTIONS: Record<DialerMode, string> = {
+  worker:
+    'the dialer simulator in its own worker thread (own event loop: HTTPS, TLS, SQLite); Omni and the clients on the main thread',
+  'in-process': 'Omni, the dialer simulator and the clients share one thread',
+};
+
+/** Omni over HTTPS, provisioned for a dialer in a worker thread: like `startTestPair`, with the dialer elsewhere. */
+async function startWorkerPair(windowSeconds: number): Promise<Pair> {
+  const certs = await testCertificates();
+  const dialer = await startDialerWorker(ORG, certs);
+  try {
+    const omni = createIntegration({
+      clock: new RealClock(),
+      scryptCost: 1024,
+      outbox: { baseDelayMs: 100, maxDelayMs: 1_000 },
+    });
+    const ids = provisionOrganization(omni, {
+      orgId: ORG,
+      name: 'ACME Cobranças',
+      dialer: {
+        key: dialer.key,
+        url: dialer.url,
+        webrtcUrl: `${dialer.url.replace('https:', 'wss:')}/sip`,
+        certificatePem: certs.server.certPem,
+        pauses: DEFAULT_PAUSE_CATALOGUE,
+      },
+      serviceIdentifier: 'COBRANCA',
+      agvExtension: '7001',
+      agents: TEST_AGENTS.map((a) => ({
+        username: a.dialerUser,
+        name: a.name,
+        dialerUser: a.dialerUser,
+        dialerPassword: a.password,
+      })),
+      passwords: PASSWORDS,
+      windowSeconds,
+    });
+    omni.start();
+    const omniListening = await serveHttps(omni.app.fetch, {
+      port: 0,
+      host: '127.0.0.1',
+      tls: { key: certs.server.keyPem, cert: certs.server.certPem },
+    });
+    const anon = new Agent({ connect: { ca: certs.ca.certPem } });
+    return {
+      dialer,
+      omni,
+      omniListening,
+      ids,
+      caPem: certs.ca.certPem,
+      async login(username) {
+        const password = username === 'supervisor' ? PASSWORDS.supervisor : PASSWORDS.agents;
+        const res = await fetch(`${omniListening.url}/api/v1/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ organization: ORG, username, password }),
+          dispatcher: anon,
+        });
+        const text = await res.text();
+        if (res.status !== 201) throw new Error(`bench: login of ${username} failed: ${text}`);
+        return { token: (JSON.parse(text) as { token: string }).token };
+      },
+      async close() {
+        await anon.close();
+        await omniListening.close();
+        await omni.close();
+        await dialer.close();
+      },
+    };
+  } catch (e) {
+    await dialer.close();
+    throw e;
+  }
+}
+
+async function startPair(mode: DialerMode, windowSeconds: number): Promise<Pair> {
+  if (mode === 'worker') return startWorkerPair(windowSeconds);
+  const t = await startTestPair({ clock: new RealClock(), windowSeconds });
+  return {
+    dialer: inProcessDialer(t.dialer.sim, ORG, t.dialer.listening.url, t.dialer.key),
+    omni: t.omni,
+    omniListening: t.omniListening,
+    ids: t.ids,
+    caPem: t.dialer.certs.ca.certPem,
+    login: (username) => t.login(username),
+    close: () => t.close(),
+  };
+}
 
 const count = (p: Pair, sql: string, ...args: unknown[]) => (p.omni.db.prepare(sql).get(...args) as { n: number }).n;
 /** Attendances of the organization in a state (through the (org_id, state) index). */
@@ -187,10 +293,10 @@ const inState = (p: Pair, state: 'in_progress' | 'wrap_up') =>
   count(p, 'SELECT COUNT(*) AS n FROM attendances WHERE org_id = ? AND state = ?', ORG, state);
 
 /** The Omni side caught up with the dialer's event stream and has nothing due in the outbox. */
-function caughtUp(p: Pair): boolean {
+async function caughtUp(p: Pair): Promise<boolean> {
+  const lastId = await p.dialer.lastEventId();
   return (
-    p.omni.consumer.cursor(ORG) >= p.dialer.sim.events.lastId(ORG) &&
-    count(p, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'") === 0
+    p.omni.consumer.cursor(ORG) >= lastId && count(p, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'") === 0
   );
 }
 
@@ -211,10 +317,8 @@ async function addAgents(
 ): Promise<string[]> {
   const users = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   const dialerPassword = (u: string) => `pw-${u}`;
-  const { sim } = p.dialer;
-  sim.db.transaction(() => {
-    for (const u of users) sim.orgs.createAgent(ORG, { dialerUser: u, name: u, password: dialerPassword(u) });
-  })();
+  const credentials = users.map((u) => ({ dialerUser: u, password: dialerPassword(u) }));
+  await p.dialer.createAgents(credentials);
   const serviceIds = [p.ids.services.campaign.id, p.ids.services.agv.id];
   p.omni.config.transaction(() => {
     for (const u of users)
@@ -241,17 +345,10 @@ async function addAgents(
         throw new Error(`bench: dialer login of ${users[i]} failed: ${r.dialer.reason}`);
       p.omni.lifecycle.available(r.token);
     });
-  } else {
-    sim.db.transaction(() => {
-      for (const u of users) {
-        sim.sessions.login(ORG, u, dialerPassword(u));
-        sim.sessions.apply(ORG, u, { type: 'available' });
-      }
-    })();
-  }
+  } else await p.dialer.loginAvailable(credentials);
   await waitUntil(
-    () => `${n} agents available at the dialer (${sim.sessions.countAvailable(ORG)})`,
-    () => sim.sessions.countAvailable(ORG) >= n,
+    async () => `${n} agents available at the dialer (${await p.dialer.countAvailable()})`,
+    async () => (await p.dialer.countAvailable()) >= n,
     60_000,
   );
   return users;
@@ -259,10 +356,8 @@ async function addAgents(
 
 /** Offers one call to each agent (all available) and waits until Omni has them all as attendances in progress. */
 async function callEveryAgent(p: Pair, users: string[], leads: Lead[]): Promise<void> {
-  const { sim } = p.dialer;
   const before = inState(p, 'in_progress');
-  for (let i = 0; i < users.length; i++)
-    sim.flow.scripted(ORG, { lead: leads[i % leads.length]!, origin: 'scripted', dialerUser: users[i] });
+  await p.dialer.scripted(users.map((u, i) => ({ lead: leads[i % leads.length]!, dialerUser: u })));
   await waitForInProgress(p, before + users.length);
 }
 
@@ -270,17 +365,14 @@ async function waitForInProgress(p: Pair, n: number): Promise<void> {
   const inProgress = () => inState(p, 'in_progress');
   await waitUntil(
     () => `${n} attendances in progress at Omni (${inProgress()})`,
-    () => inProgress() >= n && caughtUp(p),
+    async () => inProgress() >= n && (await caughtUp(p)),
     120_000,
   );
 }
 
 /** Calls waiting at the dialer for the next free agent (nobody is free now, so they all wait). */
-function queueWaitingCalls(p: Pair, n: number, leads: Lead[]): void {
-  const { sim } = p.dialer;
-  sim.db.transaction(() => {
-    for (let i = 0; i < n; i++) sim.flow.scripted(ORG, { lead: leads[i % leads.length]!, origin: 'scripted' });
-  })();
+function queueWaitingCalls(p: Pair, n: number, leads: Lead[]): Promise<void> {
+  return p.dialer.scripted(Array.from({ length: n }, (_, i) => ({ lead: leads[i % leads.length]! })));
 }
 
 /** The calls Omni has in progress (one per agent), oldest first. */
@@ -312,11 +404,8 @@ function rowsOf(p: Pair, callIds: string[]): MeasuredRow[] {
 }
 
 /** When the dialer recorded each call's disposition (its own column, stamped by the same real clock). */
-function dispositionTimes(p: Pair, callIds: string[]): Map<string, number> {
-  const rows = p.dialer.sim.db
-    .prepare('SELECT call_id, at FROM dispositions WHERE call_id IN (SELECT value FROM json_each(?))')
-    .all(JSON.stringify(callIds)) as { call_id: string; at: number }[];
-  return new Map(rows.map((r) => [r.call_id, r.at]));
+async function dispositionTimes(p: Pair, callIds: string[]): Promise<Map<string, number>> {
+  return new Map(await p.dialer.dispositionTimes(callIds));
 }
 
 function summarize(
@@ -369,23 +458,20 @@ async function waitForNextOffers(p: Pair, callIds: string[], timeoutMs: number):
 
 /** Supervisor: every agent is in wrap-up; their attendances are finalized over HTTPS at `rate`. */
 async function supervisorRun(p: Pair, rate: number, leads: Lead[], supervisorToken: string): Promise<SlotReleaseRun> {
-  const { sim } = p.dialer;
   setWindow(p, SUPERVISOR_WINDOW_S);
   const calls = callsInProgress(p);
-  queueWaitingCalls(p, calls.length, leads);
-  sim.db.transaction(() => {
-    for (const id of calls) sim.flow.hangup(ORG, id, 'customer');
-  })();
+  await queueWaitingCalls(p, calls.length, leads);
+  await p.dialer.hangup(calls);
   const inWrapUp = () => inState(p, 'wrap_up');
   await waitUntil(
     () => `${calls.length} attendances in wrap-up (${inWrapUp()})`,
-    () => inWrapUp() >= calls.length && caughtUp(p),
+    async () => inWrapUp() >= calls.length && (await caughtUp(p)),
     120_000,
   );
   const ids = rowsOf(p, calls).map((r) => r.id);
 
   // Like a supervisors' browsers: a few keep-alive connections, opened before the measurement.
-  const dispatcher = new Agent({ connect: { ca: p.dialer.certs.ca.certPem }, connections: 32 });
+  const dispatcher = new Agent({ connect: { ca: p.caPem }, connections: 32 });
   const base = p.omniListening.url;
   const headers = { authorization: `Bearer ${supervisorToken}`, 'content-type': 'application/json' };
   try {
@@ -417,7 +503,7 @@ async function supervisorRun(p: Pair, rate: number, leads: Lead[], supervisorTok
     });
     await Promise.all(inFlight);
     await waitForNextOffers(p, calls, 30_000);
-    return summarize('supervisor', rate, rowsOf(p, calls), dispositionTimes(p, calls), {
+    return summarize('supervisor', rate, rowsOf(p, calls), await dispositionTimes(p, calls), {
       finalizeRequests: { ...distribution(latencies), errors },
       windowMs: null,
     });
@@ -428,25 +514,26 @@ async function supervisorRun(p: Pair, rate: number, leads: Lead[], supervisorTok
 
 /** Auto-tabulation: the calls end at `rate`, so the wrap-up windows run out at `rate`, AUTO_WINDOW_S later. */
 async function autoRun(p: Pair, rate: number, leads: Lead[]): Promise<SlotReleaseRun> {
-  const { sim } = p.dialer;
   setWindow(p, AUTO_WINDOW_S);
   const calls = callsInProgress(p);
-  queueWaitingCalls(p, calls.length, leads);
-  await paced(calls.length, rate, (i) => sim.flow.hangup(ORG, calls[i]!, 'customer'));
+  await queueWaitingCalls(p, calls.length, leads);
+  // The dialer paces the call ends itself (in its own thread in `worker` mode).
+  await p.dialer.hangup(calls, rate);
   await waitForNextOffers(p, calls, AUTO_WINDOW_S * 1000 + 30_000);
-  return summarize('auto', rate, rowsOf(p, calls), dispositionTimes(p, calls), {
+  return summarize('auto', rate, rowsOf(p, calls), await dispositionTimes(p, calls), {
     finalizeRequests: null,
     windowMs: AUTO_WINDOW_S * 1000,
   });
 }
 
 async function benchSlotRelease(
+  mode: DialerMode,
   agents: number,
   rates: number[],
   loginConcurrency: number,
   progress: (line: string) => void,
 ): Promise<IntegrationBenchResult['slotRelease']> {
-  const p = await startTestPair({ clock: new RealClock(), windowSeconds: SUPERVISOR_WINDOW_S });
+  const p = await startPair(mode, SUPERVISOR_WINDOW_S);
   try {
     const leads = generateMailing({ size: Math.min(agents, 5000), seed: 'bench-integration', customFields: [] });
     const t0 = performance.now();
@@ -476,13 +563,14 @@ async function benchSlotRelease(
 
 /** `wrapUps` agents (dialer agents, mapped to Omni users) each end a call; their windows run out over `spreadMs`. */
 async function benchFiring(
+  mode: DialerMode,
   wrapUps: number,
   spreadMs: number,
   progress: (line: string) => void,
 ): Promise<NonNullable<IntegrationBenchResult['firing']>> {
   // Long enough that every call has ended (and Omni has read it) before the first deadline: all in wrap-up at once.
   const windowSeconds = Math.max(AUTO_WINDOW_S, Math.ceil(spreadMs / 1000) + 5);
-  const p = await startTestPair({ clock: new RealClock(), windowSeconds });
+  const p = await startPair(mode, windowSeconds);
   try {
     const t0 = performance.now();
     const leads = generateMailing({ size: Math.min(wrapUps, 5000), seed: 'bench-firing', customFields: [] });
@@ -491,8 +579,7 @@ async function benchFiring(
     const setupMs = round(performance.now() - t0, 1);
     progress(`firing: ${wrapUps} calls in progress in ${setupMs.toFixed(0)} ms; ending them over ${spreadMs} ms`);
     const calls = callsInProgress(p);
-    const { sim } = p.dialer;
-    await paced(calls.length, (calls.length * 1000) / spreadMs, (i) => sim.flow.hangup(ORG, calls[i]!, 'customer'));
+    await p.dialer.hangup(calls, (calls.length * 1000) / spreadMs);
     progress(`firing: calls ended; waiting for the deadlines (window ${windowSeconds} s)`);
     // Done when Omni has read every call's end and no wrap-up is left (the users have no other calls).
     const open = () => inState(p, 'in_progress') + inState(p, 'wrap_up');
@@ -541,19 +628,30 @@ async function benchFiring(
   }
 }
 
+/** DS_BENCH_DIALER=in-process|worker (the CLI's --dialer-in-process sets it per run); default `worker`. */
+function dialerModeFromEnv(): DialerMode {
+  const v = process.env.DS_BENCH_DIALER?.trim();
+  if (v === undefined || v === '' || v === 'worker') return 'worker';
+  if (v === 'in-process') return 'in-process';
+  throw new Error(`DS_BENCH_DIALER must be 'worker' or 'in-process', not '${v}'`);
+}
+
 export async function benchIntegration(opts: IntegrationBenchOptions = {}): Promise<IntegrationBenchResult> {
   const agents = opts.agents ?? 1000;
   const rates = opts.rates ?? [100, 500];
   const wrapUps = opts.wrapUps ?? 10_000;
   const spreadMs = opts.wrapUpSpreadMs ?? 3000;
   const progress = opts.progress ?? (() => {});
+  const mode = opts.dialer ?? dialerModeFromEnv();
   const at = new Date().toISOString();
 
-  const slotRelease = await benchSlotRelease(agents, rates, opts.loginConcurrency ?? 16, progress);
-  const firing = wrapUps > 0 ? await benchFiring(wrapUps, spreadMs, progress) : null;
+  progress(`dialer: ${DIALER_DESCRIPTIONS[mode]}`);
+  const slotRelease = await benchSlotRelease(mode, agents, rates, opts.loginConcurrency ?? 16, progress);
+  const firing = wrapUps > 0 ? await benchFiring(mode, wrapUps, spreadMs, progress) : null;
   return {
     machine: machine(),
     at,
+    dialer: { mode, description: DIALER_DESCRIPTIONS[mode] },
     targets: {
       slotReleaseP99Ms: TARGET_SLOT_P99_MS,
       firingErrorP99Ms: TARGET_FIRING_P99_MS,
@@ -573,7 +671,7 @@ export function formatIntegrationBench(r: IntegrationBenchResult): string {
   const lines = [
     `Omni integration benchmark (slot release, auto-tabulation), ${r.at}`,
     `machine: ${m.cpus} × ${m.model}, ${m.totalMemGiB} GiB, node ${m.node} (${m.platform})`,
-    'Omni, the dialer simulator and the clients share one process; real clock, HTTPS both ways',
+    `dialer: ${r.dialer.mode} — ${r.dialer.description}; real clock, HTTPS both ways`,
     '',
     `slot release, ${r.slotRelease.agents} agents logged in (setup ${(r.slotRelease.setupMs / 1000).toFixed(1)} s), ms ` +
       'from the finalization to: the next call offered (Omni knows), the dialer has the disposition, Omni knows ' +
