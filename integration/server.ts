@@ -57,7 +57,6 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   const sessions = new Sessions(db, clock);
   const clients = new DialerClients((orgId) => config.partialDialerSettings(orgId));
   const outbox = new Outbox(db, clock, dialerCommandSender(clients), {
-    concurrency: 64,
     ...opts.outbox,
     log,
     // A command the dialer refused for good (not a network problem): supervisors must see it.
