@@ -10,32 +10,9 @@ import {
   issueClientCertificate,
   writeBrokenCertificates,
 } from '../simulator/certs/index.ts';
+import { fail, guarded, out } from './output.ts';
 
 const DIR_HELP = 'certificates folder (default: $DS_HARNESS_CERTS_DIR, else ./certs)';
-
-const out = (cmd: Command, line = '') => {
-  const write = cmd.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
-  write(`${line}\n`);
-};
-
-/** Reports a failure on stderr and exits 1 (or throws a CommanderError under exitOverride), without the usage text. */
-function fail(cmd: Command, message: string, code = 'CERTIFICATE_ERROR'): never {
-  cmd.showHelpAfterError(false);
-  return cmd.error(`error: ${message}`, { exitCode: 1, code: `ds-harness.${code}` });
-}
-
-/** Runs an action, turning AppErrors into a clean message and exit code 1. */
-function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
-  return async (...args: A): Promise<void> => {
-    const cmd = args[args.length - 1] as Command;
-    try {
-      await fn(...args);
-    } catch (e) {
-      if (isAppError(e)) fail(cmd, `${e.message} [${e.code}]`, e.code);
-      throw e;
-    }
-  };
-}
 
 const parseDays = (value: string): number => {
   const n = Number(value);

@@ -1,34 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CUSTOM_FIELDS, MAX_MAILING_SIZE } from '../contract/mailing.ts';
-import { isAppError } from '../core/errors.ts';
 import { mailingToCsv, parseMailingCsv } from '../simulator/mailing/csv.ts';
 import { generateMailing } from '../simulator/mailing/generate.ts';
-
-const write = (cmd: Command, text: string) => {
-  const writeOut = cmd.configureOutput().writeOut ?? ((s: string) => process.stdout.write(s));
-  writeOut(text);
-};
-const out = (cmd: Command, line = '') => write(cmd, `${line}\n`);
-
-/** Reports a failure on stderr and exits 1 (or throws a CommanderError under exitOverride), without the usage text. */
-function fail(cmd: Command, message: string, code = 'MAILING_ERROR'): never {
-  cmd.showHelpAfterError(false);
-  return cmd.error(`error: ${message}`, { exitCode: 1, code: `ds-harness.${code}` });
-}
-
-/** Runs an action, turning AppErrors into a clean message and exit code 1. */
-function guarded<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
-  return async (...args: A): Promise<void> => {
-    const cmd = args[args.length - 1] as Command;
-    try {
-      await fn(...args);
-    } catch (e) {
-      if (isAppError(e)) fail(cmd, `${e.message} [${e.code}]`, e.code);
-      throw e;
-    }
-  };
-}
+import { fail, guarded, out, write } from './output.ts';
 
 /** --size: a whole number from 1 to MAX_MAILING_SIZE. */
 export const parseSize = (value: string): number => {
@@ -86,7 +61,7 @@ export function registerMailingCommand(program: Command): void {
           try {
             writeFileSync(opts.out, text);
           } catch (e) {
-            fail(cmd, `cannot write ${opts.out}: ${(e as Error).message}`);
+            fail(cmd, `cannot write ${opts.out}: ${(e as Error).message}`, 'FILE_UNWRITABLE');
           }
           out(cmd, `wrote ${leads.length} leads to ${opts.out} (${opts.format}, seed '${opts.seed}')`);
         } else {
@@ -108,7 +83,7 @@ export function registerMailingCommand(program: Command): void {
         try {
           bytes = readFileSync(file);
         } catch (e) {
-          fail(cmd, `cannot read ${file}: ${(e as Error).message}`);
+          fail(cmd, `cannot read ${file}: ${(e as Error).message}`, 'FILE_UNREADABLE');
         }
         const { leads, errors, customFields, separator } = parseMailingCsv(bytes);
         if (errors.length > 0) {

@@ -9,6 +9,34 @@ import { createIntegration, type Integration } from './server.ts';
 
 export const PASSWORDS = { admin: 'admin-password-1', supervisor: 'supervisor-pw-1', agents: 'agent-password-1' };
 
+/** Omni's 'acme' configured for a test dialer's 'acme' (its agents ana, bia, caio; AGV 7001; service COBRANCA). */
+export function provisionTestOrganization(
+  omni: Integration,
+  dialer: { key: string; url: string; certificatePem: string; windowSeconds?: number },
+) {
+  return provisionOrganization(omni, {
+    orgId: 'acme',
+    name: 'ACME Cobranças',
+    dialer: {
+      key: dialer.key,
+      url: dialer.url,
+      webrtcUrl: `${dialer.url.replace('https:', 'wss:')}/sip`,
+      certificatePem: dialer.certificatePem,
+      pauses: DEFAULT_PAUSE_CATALOGUE,
+    },
+    serviceIdentifier: 'COBRANCA',
+    agvExtension: '7001',
+    agents: TEST_AGENTS.map((a) => ({
+      username: a.dialerUser,
+      name: a.name,
+      dialerUser: a.dialerUser,
+      dialerPassword: a.password,
+    })),
+    passwords: PASSWORDS,
+    ...(dialer.windowSeconds ? { windowSeconds: dialer.windowSeconds } : {}),
+  });
+}
+
 /**
  * For tests and scenarios: a real simulator and a real Omni side, each over HTTPS on an ephemeral port, sharing one
  * virtual clock; the Omni organization 'acme' is configured for the simulator's 'acme' (agents ana, bia, caio).
@@ -47,25 +75,10 @@ export async function startTestPair(
     ...(opts.omniDatabase ? { database: opts.omniDatabase } : {}),
     outbox: { baseDelayMs: 100, maxDelayMs: 1_000 },
   });
-  const ids = provisionOrganization(omni, {
-    orgId: 'acme',
-    name: 'ACME Cobranças',
-    dialer: {
-      key: dialer.key,
-      url: dialer.listening.url,
-      webrtcUrl: `${dialer.listening.url.replace('https:', 'wss:')}/sip`,
-      certificatePem: dialer.certs.server.certPem,
-      pauses: DEFAULT_PAUSE_CATALOGUE,
-    },
-    serviceIdentifier: 'COBRANCA',
-    agvExtension: '7001',
-    agents: TEST_AGENTS.map((a) => ({
-      username: a.dialerUser,
-      name: a.name,
-      dialerUser: a.dialerUser,
-      dialerPassword: a.password,
-    })),
-    passwords: PASSWORDS,
+  const ids = provisionTestOrganization(omni, {
+    key: dialer.key,
+    url: dialer.listening.url,
+    certificatePem: dialer.certs.server.certPem,
     ...(opts.windowSeconds ? { windowSeconds: opts.windowSeconds } : {}),
   });
   omni.start();

@@ -6,9 +6,9 @@ import type { Lead } from '../../contract/mailing.ts';
 import { DEFAULT_PAUSE_CATALOGUE } from '../../contract/organizations.ts';
 import { RealClock } from '../../core/clock.ts';
 import { type Listening, serveHttps } from '../../core/serve.ts';
-import { provisionOrganization } from '../../integration/provision.ts';
+import type { provisionOrganization } from '../../integration/provision.ts';
 import { createIntegration, type Integration } from '../../integration/server.ts';
-import { PASSWORDS, startTestPair } from '../../integration/testing.ts';
+import { PASSWORDS, provisionTestOrganization, startTestPair } from '../../integration/testing.ts';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
 import { TEST_AGENTS, testCertificates } from '../../simulator/testing.ts';
 import { paced } from './dialer-ops.ts';
@@ -214,25 +214,10 @@ async function startWorkerPair(windowSeconds: number): Promise<Pair> {
       scryptCost: 1024,
       outbox: { baseDelayMs: 100, maxDelayMs: 1_000 },
     });
-    const ids = provisionOrganization(omni, {
-      orgId: ORG,
-      name: 'ACME Cobranças',
-      dialer: {
-        key: dialer.key,
-        url: dialer.url,
-        webrtcUrl: `${dialer.url.replace('https:', 'wss:')}/sip`,
-        certificatePem: certs.server.certPem,
-        pauses: DEFAULT_PAUSE_CATALOGUE,
-      },
-      serviceIdentifier: 'COBRANCA',
-      agvExtension: '7001',
-      agents: TEST_AGENTS.map((a) => ({
-        username: a.dialerUser,
-        name: a.name,
-        dialerUser: a.dialerUser,
-        dialerPassword: a.password,
-      })),
-      passwords: PASSWORDS,
+    const ids = provisionTestOrganization(omni, {
+      key: dialer.key,
+      url: dialer.url,
+      certificatePem: certs.server.certPem,
       windowSeconds,
     });
     omni.start();
