@@ -30,6 +30,12 @@ export interface QueueRouting {
  */
 export function attendanceRoutes(attendances: Attendances, services: ServiceLookup, routing: QueueRouting) {
   const app = integrationRouter();
+  const finalizeAs = (
+    kind: 'agent' | 'supervisor',
+    s: { orgId: string; userId: string },
+    id: string,
+    input: { tagCode?: string | undefined; notes?: string | undefined },
+  ) => attendances.finalize(s.orgId, id, { kind, userId: s.userId }, input);
   const actor = (s: { role: string; userId: string }): Actor =>
     s.role === 'agent' ? { kind: 'agent', userId: s.userId } : { kind: 'supervisor', userId: s.userId };
 
@@ -121,18 +127,7 @@ export function attendanceRoutes(attendances: Attendances, services: ServiceLook
       request: { ...idParam, ...jsonBody(FinalizeInput) },
       responses: { 200: json(AttendanceSchema, 'finalized; the slot is free'), ...withForbidden },
     }),
-    (c) => {
-      const s = c.var.session;
-      return c.json(
-        attendances.finalize(
-          s.orgId,
-          c.req.valid('param').id,
-          { kind: 'agent', userId: s.userId },
-          c.req.valid('json'),
-        ),
-        200,
-      );
-    },
+    (c) => c.json(finalizeAs('agent', c.var.session, c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
   app.use('/monitoring/attendances/*', requireRole('supervisor', 'admin'));
@@ -146,18 +141,7 @@ export function attendanceRoutes(attendances: Attendances, services: ServiceLook
       request: { ...idParam, ...jsonBody(SupervisorFinalizeInput) },
       responses: { 200: json(AttendanceSchema, 'finalized; the slot is free'), ...withForbidden },
     }),
-    (c) => {
-      const s = c.var.session;
-      return c.json(
-        attendances.finalize(
-          s.orgId,
-          c.req.valid('param').id,
-          { kind: 'supervisor', userId: s.userId },
-          c.req.valid('json'),
-        ),
-        200,
-      );
-    },
+    (c) => c.json(finalizeAs('supervisor', c.var.session, c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
   app.openapi(

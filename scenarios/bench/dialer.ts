@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, platform, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
 import { availableAgent, startTestSimulator, TEST_AGENTS, type TestSimulator } from '../../simulator/testing.ts';
+import { describeMachine, type Machine, machine, round } from './machine.ts';
 
 /**
  * Benchmarks of the fake Discador DS over real HTTPS (the test simulator: real TLS, real Hono, real SQLite, a virtual
@@ -41,7 +42,7 @@ export type LatencyStats = {
 };
 
 export type DialerBenchResult = {
-  machine: { cpus: number; model: string; totalMemGiB: number; node: string; platform: string };
+  machine: Machine;
   at: string;
   statusRequests: LatencyStats;
   dispositions: LatencyStats & { prepareMs: number };
@@ -60,8 +61,6 @@ export type DialerBenchResult = {
     loginRps: number;
   };
 };
-
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], p: number): number {
@@ -112,17 +111,6 @@ const forDuration = (ms: number) => {
   return () => performance.now() >= until;
 };
 const forCount = (n: number) => (sent: number) => sent >= n;
-
-function machine(): DialerBenchResult['machine'] {
-  const list = cpus();
-  return {
-    cpus: list.length,
-    model: list[0]?.model.trim() ?? 'unknown',
-    totalMemGiB: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    platform: platform(),
-  };
-}
 
 const gc = (globalThis as { gc?: () => void }).gc;
 /** Memory after garbage collection (when exposed) and a pause in which V8 and the allocator give pages back. */
@@ -298,7 +286,7 @@ export function formatDialerBench(r: DialerBenchResult): string {
   const mem = r.memoryPer1000Agents;
   return [
     `Discador DS simulator benchmark, ${r.at}`,
-    `machine: ${m.cpus} × ${m.model}, ${m.totalMemGiB} GiB, node ${m.node} (${m.platform})`,
+    describeMachine(m),
     `client and server share one process; ${r.statusRequests.concurrency} requests in flight over keep-alive HTTPS`,
     '',
     `${'request'.padEnd(34)} ${'requests'.padStart(8)} ${'errors'.padStart(7)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}`,

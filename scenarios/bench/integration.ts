@@ -1,18 +1,17 @@
-import { cpus, platform, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch } from 'undici';
 import type { Lead } from '../../contract/mailing.ts';
-import { DEFAULT_PAUSE_CATALOGUE } from '../../contract/organizations.ts';
 import { RealClock } from '../../core/clock.ts';
 import { type Listening, serveHttps } from '../../core/serve.ts';
 import type { provisionOrganization } from '../../integration/provision.ts';
 import { createIntegration, type Integration } from '../../integration/server.ts';
 import { PASSWORDS, provisionTestOrganization, startTestPair } from '../../integration/testing.ts';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
-import { TEST_AGENTS, testCertificates } from '../../simulator/testing.ts';
+import { testCertificates } from '../../simulator/testing.ts';
 import { paced } from './dialer-ops.ts';
 import { type BenchDialer, type DialerMode, inProcessDialer, startDialerWorker } from './dialer-side.ts';
+import { describeMachine, type Machine, machine, round } from './machine.ts';
 
 /**
  * Benchmarks of the Omni side with the dialer simulator, end to end, on the real clock: both sides over real HTTPS,
@@ -84,7 +83,7 @@ export type SlotReleaseRun = {
 };
 
 export type IntegrationBenchResult = {
-  machine: { cpus: number; model: string; totalMemGiB: number; node: string; platform: string };
+  machine: Machine;
   at: string;
   /** Where the dialer simulator ran (`worker`: its own thread; `in-process`: the Omni side's thread). */
   dialer: { mode: DialerMode; description: string };
@@ -129,8 +128,6 @@ const SUPERVISOR_WINDOW_S = 3600;
 /** The shortest window Omni allows: the auto runs' deadlines come 5 s after the paced call ends. */
 const AUTO_WINDOW_S = 5;
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -145,17 +142,6 @@ function distribution(values: number[]): Distribution {
     p50Ms: round(percentile(sorted, 50), 3),
     p99Ms: round(percentile(sorted, 99), 3),
     maxMs: round(sorted.at(-1) ?? 0, 3),
-  };
-}
-
-function machine(): IntegrationBenchResult['machine'] {
-  const list = cpus();
-  return {
-    cpus: list.length,
-    model: list[0]?.model.trim() ?? 'unknown',
-    totalMemGiB: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    platform: platform(),
   };
 }
 
@@ -655,7 +641,7 @@ export function formatIntegrationBench(r: IntegrationBenchResult): string {
   const met = (ok: boolean | null) => (ok === null ? 'skipped' : ok ? 'met' : 'NOT met');
   const lines = [
     `Omni integration benchmark (slot release, auto-tabulation), ${r.at}`,
-    `machine: ${m.cpus} × ${m.model}, ${m.totalMemGiB} GiB, node ${m.node} (${m.platform})`,
+    describeMachine(m),
     `dialer: ${r.dialer.mode} — ${r.dialer.description}; real clock, HTTPS both ways`,
     '',
     `slot release, ${r.slotRelease.agents} agents logged in (setup ${(r.slotRelease.setupMs / 1000).toFixed(1)} s), ms ` +
