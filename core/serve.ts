@@ -1,4 +1,4 @@
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { AppError } from './errors.ts';
@@ -14,6 +14,13 @@ export type TlsOptions = {
 export type Listening = { url: string; port: number; host: string; close(): Promise<void> };
 
 type Fetch = (req: Request, env: never) => Response | Promise<Response>;
+
+/**
+ * How long an idle keep-alive connection stays open (Node's default is 5 s). Clients follow the server's hint, so with
+ * 5 s a client's pool went cold in every quiet spell longer than 3 s, and the next burst paid a full TLS handshake per
+ * connection (tens of ms each under load); a minute outlasts ordinary pauses between bursts.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Serves a Hono app over HTTPS (optionally mutual TLS). Resolves once listening; port 0 picks a free port. */
 export async function serveHttps(
@@ -39,6 +46,10 @@ export async function serveHttps(
         },
       },
       (info: AddressInfo) => {
+        const https = server as HttpsServer;
+        https.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+        // Kept above the keep-alive timeout, as Node advises, so a request arriving on an idle socket is not cut.
+        https.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
         const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
         const shown = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
         resolve({

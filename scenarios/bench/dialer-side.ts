@@ -18,6 +18,8 @@ export type BenchDialer = {
   [K in DialerOpName]: (...args: Parameters<DialerOps[K]>) => Promise<Awaited<ReturnType<DialerOps[K]>>>;
 } & {
   mode: DialerMode;
+  /** The dialer thread's event-loop utilization (worker mode), as `performance.eventLoopUtilization`. */
+  eventLoopUtilization?: Worker['performance']['eventLoopUtilization'];
   url: string;
   key: string;
   close(): Promise<void>;
@@ -47,10 +49,11 @@ export function inProcessDialer(sim: Simulator, orgId: string, url: string, key:
 /** Starts the simulator in a worker thread serving HTTPS with `certs` (its server certificate); resolves when listening. */
 export async function startDialerWorker(orgId: string, certs: CertificateSet): Promise<BenchDialer> {
   const workerData: SimWorkerData = {
+    entry: new URL('./sim-worker.ts', import.meta.url).href,
     orgId,
     tls: { caCertPem: certs.ca.certPem, certPem: certs.server.certPem, keyPem: certs.server.keyPem },
   };
-  const worker = new Worker(new URL('./sim-worker.mjs', import.meta.url), { workerData });
+  const worker = new Worker(new URL('./tsx-worker.mjs', import.meta.url), { workerData });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
   let nextId = 1;
@@ -95,6 +98,7 @@ export async function startDialerWorker(orgId: string, certs: CertificateSet): P
   }
   const d: Record<string, unknown> = {
     mode: 'worker',
+    eventLoopUtilization: worker.performance.eventLoopUtilization.bind(worker.performance),
     url: listening.url,
     key: listening.key,
     async close() {

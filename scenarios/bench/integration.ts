@@ -9,9 +9,10 @@ import { createIntegration, type Integration } from '../../integration/server.ts
 import { PASSWORDS, provisionTestOrganization, startTestPair } from '../../integration/testing.ts';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
 import { testCertificates } from '../../simulator/testing.ts';
-import { paced } from './dialer-ops.ts';
 import { type BenchDialer, type DialerMode, inProcessDialer, startDialerWorker } from './dialer-side.ts';
 import { describeMachine, type Machine, machine, round } from './machine.ts';
+import { finalizeAtRate, finalizeInWorker } from './supervisor-client.ts';
+import { type Utilization, UtilizationSampler } from './utilization.ts';
 
 /**
  * Benchmarks of the Omni side with the dialer simulator, end to end, on the real clock: both sides over real HTTPS,
@@ -80,6 +81,11 @@ export type SlotReleaseRun = {
   finalizeRequests: (Distribution & { errors: number }) | null;
   /** Auto runs: firing error of the wrap-up timers of the run (`finalized_at − deadline`). */
   firingError: Distribution | null;
+  /**
+   * How busy each thread's event loop was (0–1) from the first finalization to the last next offer: the Omni side's
+   * (with the benchmark's polls) and the dialer's (null when it shares the Omni side's thread).
+   */
+  eventLoopUtilization: Utilization;
 };
 
 export type IntegrationBenchResult = {
@@ -384,13 +390,14 @@ function summarize(
   targetRate: number,
   rows: MeasuredRow[],
   disposedAt: Map<string, number>,
-  extra: { finalizeRequests: SlotReleaseRun['finalizeRequests']; windowMs: number | null },
+  extra: { finalizeRequests: SlotReleaseRun['finalizeRequests']; windowMs: number | null; busy: UtilizationSampler },
 ): SlotReleaseRun {
   const finalized = rows.filter((r) => r.finalized_at !== null && r.finalized_by === finalizer);
   const disposed = finalized.filter((r) => disposedAt.has(r.call_id));
   const stamps = finalized.map((r) => r.finalized_at!);
   const spanMs = stamps.length > 1 ? Math.max(...stamps) - Math.min(...stamps) : 0;
   const offered = finalized.filter((r) => r.next_offer_at !== null);
+  const lastOffer = Math.max(...offered.map((r) => r.next_offer_at!), ...stamps);
   const freed = finalized.filter((r) => r.slot_freed_at !== null);
   return {
     finalizer,
@@ -402,6 +409,9 @@ function summarize(
     toSlotFreed: distribution(freed.map((r) => r.slot_freed_at! - r.finalized_at!)),
     missingOffers: finalized.length - offered.length,
     finalizeRequests: extra.finalizeRequests,
+    eventLoopUtilization: stamps.length
+      ? extra.busy.between(Math.min(...stamps), lastOffer)
+      : { omni: 0, dialer: null },
     firingError:
       extra.windowMs === null
         ? null
@@ -411,9 +421,17 @@ function summarize(
   };
 }
 
-/** Waits until every call's attendance is finalized by `finalizer` and its agent's next offer reached Omni. */
+/** Waits until every call's attendance is finalized and its agent's next offer reached Omni. */
 async function waitForNextOffers(p: Pair, callIds: string[], timeoutMs: number): Promise<void> {
-  const pending = () => rowsOf(p, callIds).filter((r) => r.finalized_at === null || r.next_offer_at === null).length;
+  // Counted in SQL (no rows materialized): this poll runs on the thread being measured.
+  const ids = JSON.stringify(callIds);
+  const pending = () =>
+    count(
+      p,
+      `SELECT COUNT(*) AS n FROM attendances WHERE call_id IN (SELECT value FROM json_each(?))
+       AND (finalized_at IS NULL OR next_offer_at IS NULL)`,
+      ids,
+    );
   await waitUntil(
     () => `${pending()} of ${callIds.length} finalizations and next offers`,
     () => pending() === 0,
@@ -428,7 +446,13 @@ async function waitForNextOffers(p: Pair, callIds: string[], timeoutMs: number):
 }
 
 /** Supervisor: every agent is in wrap-up; their attendances are finalized over HTTPS at `rate`. */
-async function supervisorRun(p: Pair, rate: number, leads: Lead[], supervisorToken: string): Promise<SlotReleaseRun> {
+async function supervisorRun(
+  p: Pair,
+  rate: number,
+  leads: Lead[],
+  supervisorToken: string,
+  busy: UtilizationSampler,
+): Promise<SlotReleaseRun> {
   setWindow(p, SUPERVISOR_WINDOW_S);
   const calls = callsInProgress(p);
   await queueWaitingCalls(p, calls.length, leads);
@@ -441,50 +465,20 @@ async function supervisorRun(p: Pair, rate: number, leads: Lead[], supervisorTok
   );
   const ids = rowsOf(p, calls).map((r) => r.id);
 
-  // Like a supervisors' browsers: a few keep-alive connections, opened before the measurement.
-  const dispatcher = new Agent({ connect: { ca: p.caPem }, connections: 32 });
-  const base = p.omniListening.url;
-  const headers = { authorization: `Bearer ${supervisorToken}`, 'content-type': 'application/json' };
-  try {
-    await pool(64, 32, async () => {
-      const res = await fetch(`${base}/healthz`, { dispatcher });
-      await res.arrayBuffer();
-    });
-    const latencies: number[] = [];
-    let errors = 0;
-    const inFlight: Promise<void>[] = [];
-    await paced(ids.length, rate, (i) => {
-      const t0 = performance.now();
-      inFlight.push(
-        fetch(`${base}/api/v1/monitoring/attendances/${ids[i]}/finalize`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ tagCode: 'VENDA', notes: 'bench' }),
-          dispatcher,
-        })
-          .then(async (res) => {
-            await res.arrayBuffer();
-            if (res.status !== 200) errors++;
-          })
-          .catch(() => {
-            errors++;
-          })
-          .finally(() => latencies.push(performance.now() - t0)),
-      );
-    });
-    await Promise.all(inFlight);
-    await waitForNextOffers(p, calls, 30_000);
-    return summarize('supervisor', rate, rowsOf(p, calls), await dispositionTimes(p, calls), {
-      finalizeRequests: { ...distribution(latencies), errors },
-      windowMs: null,
-    });
-  } finally {
-    await dispatcher.close();
-  }
+  // The supervisor's requests come from their own thread in `worker` mode (like browsers on other machines), so
+  // the client's TLS and HTTP work does not run on the loop being measured; on this thread in `in-process` mode.
+  const load = { url: p.omniListening.url, caPem: p.caPem, token: supervisorToken, ids, rate };
+  const { latencies, errors } = p.dialer.mode === 'worker' ? await finalizeInWorker(load) : await finalizeAtRate(load);
+  await waitForNextOffers(p, calls, 30_000);
+  return summarize('supervisor', rate, rowsOf(p, calls), await dispositionTimes(p, calls), {
+    finalizeRequests: { ...distribution(latencies), errors },
+    windowMs: null,
+    busy,
+  });
 }
 
 /** Auto-tabulation: the calls end at `rate`, so the wrap-up windows run out at `rate`, AUTO_WINDOW_S later. */
-async function autoRun(p: Pair, rate: number, leads: Lead[]): Promise<SlotReleaseRun> {
+async function autoRun(p: Pair, rate: number, leads: Lead[], busy: UtilizationSampler): Promise<SlotReleaseRun> {
   setWindow(p, AUTO_WINDOW_S);
   const calls = callsInProgress(p);
   await queueWaitingCalls(p, calls.length, leads);
@@ -494,6 +488,7 @@ async function autoRun(p: Pair, rate: number, leads: Lead[]): Promise<SlotReleas
   return summarize('auto', rate, rowsOf(p, calls), await dispositionTimes(p, calls), {
     finalizeRequests: null,
     windowMs: AUTO_WINDOW_S * 1000,
+    busy,
   });
 }
 
@@ -514,18 +509,25 @@ async function benchSlotRelease(
     await callEveryAgent(p, users, leads);
     const { token } = await p.login('supervisor');
     const runs: SlotReleaseRun[] = [];
-    for (const finalizer of ['supervisor', 'auto'] as const)
-      for (const rate of rates) {
-        progress(`slot release: ${finalizer} finalizations at ${rate}/s (${agents} agents)`);
-        const run =
-          finalizer === 'supervisor' ? await supervisorRun(p, rate, leads, token) : await autoRun(p, rate, leads);
-        progress(
-          `  → next offer p50 ${run.toNextOffer.p50Ms} ms, p99 ${run.toNextOffer.p99Ms} ms, max ${run.toNextOffer.maxMs} ms`,
-        );
-        runs.push(run);
-        // The agents are on their next calls now (in progress): the next run ends those.
-        await waitForInProgress(p, agents);
-      }
+    const busy = new UtilizationSampler(p.dialer.eventLoopUtilization);
+    try {
+      for (const finalizer of ['supervisor', 'auto'] as const)
+        for (const rate of rates) {
+          progress(`slot release: ${finalizer} finalizations at ${rate}/s (${agents} agents)`);
+          const run =
+            finalizer === 'supervisor'
+              ? await supervisorRun(p, rate, leads, token, busy)
+              : await autoRun(p, rate, leads, busy);
+          progress(
+            `  → next offer p50 ${run.toNextOffer.p50Ms} ms, p99 ${run.toNextOffer.p99Ms} ms, max ${run.toNextOffer.maxMs} ms`,
+          );
+          runs.push(run);
+          // The agents are on their next calls now (in progress): the next run ends those.
+          await waitForInProgress(p, agents);
+        }
+    } finally {
+      busy.stop();
+    }
     return { agents, setupMs, runs };
   } finally {
     await p.close();
@@ -649,7 +651,7 @@ export function formatIntegrationBench(r: IntegrationBenchResult): string {
       'the agent is free',
     `${'finalizer'.padEnd(10)} ${'rate/s'.padStart(6)} ${'done/s'.padStart(6)} ${'count'.padStart(5)} ${'missing'.padStart(7)}` +
       ` │ ${'offer p50'.padStart(9)} ${'p99'.padStart(8)} ${'max'.padStart(8)} │ ${'disp p99'.padStart(8)}` +
-      ` │ ${'free p99'.padStart(8)} │ ${'http p99'.padStart(8)} │ ${'fire p99'.padStart(8)}`,
+      ` │ ${'free p99'.padStart(8)} │ ${'http p99'.padStart(8)} │ ${'fire p99'.padStart(8)} │ ${'busy omni/dialer'}`,
   ];
   const opt = (d: Distribution | null) => (d ? ms(d.p99Ms) : '       -');
   for (const run of r.slotRelease.runs)
@@ -672,6 +674,10 @@ export function formatIntegrationBench(r: IntegrationBenchResult): string {
         opt(run.finalizeRequests),
         '│',
         opt(run.firingError),
+        '│',
+        `${run.eventLoopUtilization.omni.toFixed(2)} / ${run.eventLoopUtilization.dialer?.toFixed(2) ?? '-'}`.padStart(
+          16,
+        ),
       ].join(' '),
     );
   lines.push(

@@ -8,12 +8,16 @@ import { type DialerOpName, dialerOps } from './dialer-ops.ts';
 
 /**
  * The dialer simulator in its own thread, for the integration benchmark (started by `dialer-side.ts` through
- * `sim-worker.mjs`, which registers tsx): the same organization as `startTestSimulator` ('acme' with ana, bia, caio
+ * `tsx-worker.mjs`, which registers tsx): the same organization as `startTestSimulator` ('acme' with ana, bia, caio
  * and two AGVs), an in-memory database, the real clock, HTTPS on an ephemeral port of 127.0.0.1 with the
  * certificates it is given. It answers `DialerOps` requests from its parent: `{ id, op, args }` → `{ id, ok, value }`
  * or `{ id, ok: false, error }`; `close` stops it.
  */
-export type SimWorkerData = { orgId: string; tls: { caCertPem: string; certPem: string; keyPem: string } };
+export type SimWorkerData = {
+  entry: string;
+  orgId: string;
+  tls: { caCertPem: string; certPem: string; keyPem: string };
+};
 export type SimWorkerReady = { ready: { url: string; key: string } };
 export type SimWorkerRequest = { id: number; op: DialerOpName | 'close'; args: unknown[] };
 export type SimWorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
