@@ -383,6 +383,82 @@ describe('Outbox mechanics (a scripted send)', () => {
     expect(outbox.get(2)?.status).toBe('sent');
   });
 
+  it('an item whose transaction rolled back is never sent, even when a later item reuses its id', async () => {
+    const { calls, send } = scripted();
+    const outbox = new Outbox(store.db, clock, send);
+    outboxes.push(outbox);
+    outbox.start();
+    const enqueue = (key: string) =>
+      outbox.enqueue({ orgId: 'o', kind: 'k', orderingKey: key, payload: key, idempotencyKey: key });
+    let rolledBackId = 0;
+    expect(() =>
+      store.db.transaction(() => {
+        rolledBackId = enqueue('rolled-back');
+        throw new Error('the state change failed');
+      })(),
+    ).toThrow('the state change failed');
+    const kept = enqueue('kept');
+    expect(kept).toBe(rolledBackId); // AUTOINCREMENT hands the id out again after a rollback
+    await flush();
+    expect(calls.map((c) => c.item.idempotencyKey)).toEqual(['kept']);
+    calls[0]?.resolve('sent');
+    await outbox.idle();
+    expect(calls).toHaveLength(1);
+    expect(outbox.list().map((i) => [i.idempotencyKey, i.status])).toEqual([['kept', 'sent']]);
+  });
+
+  it('an item settled or deleted in the table before its turn is not sent', async () => {
+    const { calls, send } = scripted();
+    const outbox = new Outbox(store.db, clock, send, { concurrency: 1 });
+    outboxes.push(outbox);
+    const enqueue = (key: string) =>
+      outbox.enqueue({ orgId: 'o', kind: 'k', orderingKey: key, payload: key, idempotencyKey: key });
+    outbox.start();
+    const [first, deleted, settled, last] = ['first', 'deleted', 'settled', 'last'].map(enqueue);
+    await flush();
+    expect(calls.map((c) => c.item.idempotencyKey)).toEqual(['first']);
+    // While the first is in flight: one row goes (as when its organization is deleted), one is settled by hand.
+    store.db.prepare('DELETE FROM outbox WHERE id = ?').run(deleted);
+    store.db.prepare("UPDATE outbox SET status = 'failed', last_error = 'by hand' WHERE id = ?").run(settled);
+    calls[0]?.resolve('sent');
+    await flush();
+    await flush();
+    expect(calls.map((c) => c.item.idempotencyKey)).toEqual(['first', 'last']);
+    calls[1]?.resolve('sent');
+    await outbox.idle();
+    expect([first, last].map((id) => outbox.get(id!)?.status)).toEqual(['sent', 'sent']);
+    expect(outbox.get(settled!)).toMatchObject({ status: 'failed', lastError: 'by hand', attempts: 0 });
+  });
+
+  it('a requeued item goes before the later items of its key that are still pending', async () => {
+    const { calls, send } = scripted();
+    const outbox = new Outbox(store.db, clock, send);
+    outboxes.push(outbox);
+    const enqueue = (n: number) =>
+      outbox.enqueue({ orgId: 'o', kind: 'k', orderingKey: 'q', payload: n, idempotencyKey: `q-${n}` });
+    outbox.start();
+    const one = enqueue(1);
+    await flush();
+    calls[0]?.resolve({ failed: 'refused' });
+    await outbox.idle();
+    enqueue(2);
+    enqueue(3);
+    await flush();
+    expect(calls.map((c) => c.item.idempotencyKey)).toEqual(['q-1', 'q-2']);
+    expect(outbox.requeue(one)).toBe(true); // while q-2 is in flight: q-1 is next, then q-3
+    calls[1]?.resolve('sent');
+    await flush();
+    await flush();
+    expect(calls.map((c) => c.item.idempotencyKey)).toEqual(['q-1', 'q-2', 'q-1']);
+    calls[2]?.resolve('sent');
+    await flush();
+    await flush();
+    expect(calls.map((c) => c.item.idempotencyKey)).toEqual(['q-1', 'q-2', 'q-1', 'q-3']);
+    calls[3]?.resolve('sent');
+    await outbox.idle();
+    expect(outbox.pending()).toBe(0);
+  });
+
   it('stop() waits for the send under way and records its result', async () => {
     const { calls, send } = scripted();
     const outbox = new Outbox(store.db, clock, send);

@@ -62,6 +62,8 @@ type Row = {
   sent_at: number | null;
 };
 
+type Slot = { id: number; due: number };
+
 const toItem = (r: Row): OutboxItem => ({
   id: r.id,
   orgId: r.org_id,
@@ -89,6 +91,11 @@ const toItem = (r: Row): OutboxItem => ({
  * - The item's idempotency key goes with every attempt; a duplicate key at `enqueue` is ignored.
  * Delivery is at least once; the idempotency key (or `send`'s classification of "already done" answers) makes the
  * effect once.
+ *
+ * The table is the truth; what to send next is picked from memory (the pending items' ids per key, which keys are due),
+ * loaded at `start()` and kept up to date by `enqueue`, `requeue` and the results, so picking the next item costs no
+ * query however long the backlog is. An enqueued item joins it after the caller's transaction (a rolled-back one
+ * never does), and each item is read again by id before it is sent, so a row deleted or settled meanwhile is dropped.
  */
 export class Outbox {
   readonly #baseDelayMs: number;
@@ -99,6 +106,16 @@ export class Outbox {
   readonly #onFailed: ((item: OutboxItem, error: string) => void) | undefined;
   readonly #inFlight = new Map<number, Promise<void>>();
   readonly #busyKeys = new Set<string>();
+  /** Pending items per ordering key, oldest first: the head is the only one that may be sent. */
+  readonly #keys = new Map<string, Slot[]>();
+  /** Ids in #keys (so an id is never tracked twice). */
+  readonly #tracked = new Set<number>();
+  /** Keys whose head is due and not in flight, in the order they became so. */
+  readonly #ready = new Set<string>();
+  /** Keys whose head waits for a retry: key → when. */
+  readonly #waiting = new Map<string, number>();
+  /** Ids enqueued or requeued since the last pump: tracked once the caller's transaction is over. */
+  #fresh: number[] = [];
   #started = false;
   #kickQueued = false;
   #timer: TimerHandle | undefined;
@@ -125,18 +142,8 @@ export class Outbox {
       ),
       byKey: db.prepare('SELECT * FROM outbox WHERE idempotency_key = ?'),
       byId: db.prepare('SELECT * FROM outbox WHERE id = ?'),
-      // The oldest pending item of each ordering key, when due: nothing overtakes an earlier item of its key.
-      // Walks pending items in id order on (status, id) and stops at the limit, so the cost does not grow with the
-      // backlog (the planner would otherwise pick (status, next_attempt_at) and sort every pending row).
-      dueHeads: db.prepare(
-        `SELECT * FROM outbox o INDEXED BY outbox_status_id
-         WHERE o.status = 'pending' AND o.next_attempt_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.status = 'pending' AND p.ordering_key = o.ordering_key
-                           AND p.id < o.id)
-         ORDER BY o.id LIMIT ?`,
-      ),
-      nextDue: db.prepare(
-        "SELECT MIN(next_attempt_at) AS due FROM outbox WHERE status = 'pending' AND next_attempt_at > ?",
+      allPending: db.prepare(
+        "SELECT id, ordering_key, next_attempt_at FROM outbox WHERE status = 'pending' ORDER BY id",
       ),
       sent: db.prepare(
         `UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL, response = ?
@@ -182,14 +189,23 @@ export class Outbox {
         );
       return existing.id;
     }
+    const id = Number(info.lastInsertRowid);
+    if (this.#started) this.#fresh.push(id);
     this.kick();
-    return Number(info.lastInsertRowid);
+    return id;
   }
 
   /** Starts delivering: pending items (also those left by a previous run) are sent when due. */
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    this.#keys.clear();
+    this.#tracked.clear();
+    this.#ready.clear();
+    this.#waiting.clear();
+    this.#fresh = [];
+    for (const r of this.#stmts.allPending.all() as Pick<Row, 'id' | 'ordering_key' | 'next_attempt_at'>[])
+      this.#track(r.id, r.ordering_key, r.next_attempt_at);
     this.#pump();
   }
 
@@ -221,7 +237,7 @@ export class Outbox {
         continue;
       }
       if (this.#kickQueued) continue;
-      if (!this.#started || this.#dueHeads(1).length === 0) return;
+      if (!this.#started || (this.#ready.size === 0 && this.#fresh.length === 0)) return;
       this.#pump();
     }
   }
@@ -259,36 +275,96 @@ export class Outbox {
   /** Puts a failed item back in the queue (after its cause was fixed); false when it is not failed. */
   requeue(id: number): boolean {
     const changed = this.#stmts.requeue.run(this.clock.now(), id).changes > 0;
-    if (changed) this.kick();
+    if (changed && this.#started) {
+      this.#fresh.push(id);
+      this.kick();
+    }
     return changed;
   }
 
-  #dueHeads(limit: number): Row[] {
-    return this.#stmts.dueHeads.all(this.clock.now(), limit) as Row[];
+  /** Adds a pending item to its key's queue, in id order. */
+  #track(id: number, key: string, due: number): void {
+    if (this.#tracked.has(id)) return;
+    this.#tracked.add(id);
+    const queue = this.#keys.get(key) ?? [];
+    this.#keys.set(key, queue);
+    let i = queue.length;
+    while (i > 0 && queue[i - 1]!.id > id) i--;
+    queue.splice(i, 0, { id, due });
+    if (i === 0) this.#schedule(key);
+  }
+
+  /** Forgets an item (sent, failed for good, or gone from the table). */
+  #untrack(key: string, id: number): void {
+    const queue = this.#keys.get(key);
+    const i = queue?.findIndex((s) => s.id === id) ?? -1;
+    if (i >= 0) queue!.splice(i, 1);
+    this.#tracked.delete(id);
+    if (queue?.length === 0) this.#keys.delete(key);
+  }
+
+  /** Files a key under ready or waiting by its head (unless its head is in flight). */
+  #schedule(key: string): void {
+    if (this.#busyKeys.has(key)) return;
+    const head = this.#keys.get(key)?.[0];
+    this.#ready.delete(key);
+    this.#waiting.delete(key);
+    if (!head) return;
+    if (head.due <= this.clock.now()) {
+      this.#ready.add(key);
+      return;
+    }
+    this.#waiting.set(key, head.due);
+    if (this.#started && (this.#timerDue === undefined || head.due < this.#timerDue)) this.#arm(head.due);
+  }
+
+  /** Tracks what was enqueued or requeued since the last pump, if its transaction committed. */
+  #loadFresh(): void {
+    if (this.#fresh.length === 0) return;
+    const ids = this.#fresh.sort((a, b) => a - b);
+    this.#fresh = [];
+    for (const id of ids) {
+      if (this.#tracked.has(id)) continue;
+      const row = this.#stmts.byId.get(id) as Row | undefined;
+      if (row?.status === 'pending') this.#track(row.id, row.ordering_key, row.next_attempt_at);
+    }
   }
 
   #pump(): void {
     if (!this.#started) return;
-    const free = this.#concurrency - this.#inFlight.size;
-    if (free > 0) {
-      for (const row of this.#dueHeads(free + this.#busyKeys.size)) {
-        if (this.#inFlight.size >= this.#concurrency) break;
-        if (this.#busyKeys.has(row.ordering_key) || this.#inFlight.has(row.id)) continue;
-        this.#dispatch(toItem(row));
+    this.#loadFresh();
+    for (const key of this.#ready) {
+      if (this.#inFlight.size >= this.#concurrency) break;
+      this.#ready.delete(key);
+      const head = this.#keys.get(key)?.[0];
+      if (!head) continue;
+      // Read again: the row may have been settled or deleted (its organization removed) since it was tracked.
+      const row = this.#stmts.byId.get(head.id) as Row | undefined;
+      if (row?.status !== 'pending') {
+        this.#untrack(key, head.id);
+        this.#schedule(key);
+        continue;
       }
+      this.#dispatch(toItem(row));
     }
-    this.#arm();
   }
 
-  /** One timer on the clock, at the earliest future retry. */
-  #arm(): void {
-    const { due } = this.#stmts.nextDue.get(this.clock.now()) as { due: number | null };
-    if (due === null || due === this.#timerDue) return;
+  /** One timer on the clock, at the earliest retry; when it fires, the keys now due become ready. */
+  #arm(due: number): void {
     this.clock.clearTimeout(this.#timer);
     this.#timerDue = due;
     this.#timer = this.clock.setTimeout(() => {
       this.#timer = undefined;
       this.#timerDue = undefined;
+      const now = this.clock.now();
+      let next: number | undefined;
+      for (const [key, at] of this.#waiting) {
+        if (at <= now) {
+          this.#waiting.delete(key);
+          this.#ready.add(key);
+        } else if (next === undefined || at < next) next = at;
+      }
+      if (next !== undefined) this.#arm(next);
       this.#pump();
     }, due - this.clock.now());
   }
@@ -310,6 +386,7 @@ export class Outbox {
       .finally(() => {
         this.#inFlight.delete(item.id);
         this.#busyKeys.delete(item.orderingKey);
+        this.#schedule(item.orderingKey);
         this.#pump();
       });
     this.#inFlight.set(item.id, run);
@@ -322,14 +399,20 @@ export class Outbox {
     if (result === 'sent' || 'sent' in result) {
       const response = result === 'sent' ? undefined : result.sent;
       this.#stmts.sent.run(now, toJson(response), item.id);
+      this.#untrack(item.orderingKey, item.id);
       this.#log.debug(ctx, 'outbox: sent');
       this.#notify(() => this.#onSent?.({ ...item, status: 'sent', attempts, sentAt: now, lastError: null, response }));
     } else if ('retry' in result) {
       const delay = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempts - 1));
-      this.#stmts.retry.run(now + delay, result.retry, item.id);
+      // Settled elsewhere meanwhile (0 rows changed): forget it rather than retry it.
+      const slot = this.#keys.get(item.orderingKey)?.find((s) => s.id === item.id);
+      if (this.#stmts.retry.run(now + delay, result.retry, item.id).changes === 0 || !slot)
+        this.#untrack(item.orderingKey, item.id);
+      else slot.due = now + delay;
       this.#log.warn({ ...ctx, error: result.retry, retryInMs: delay }, 'outbox: send failed, will retry');
     } else {
       this.#stmts.failed.run(result.failed, item.id);
+      this.#untrack(item.orderingKey, item.id);
       this.#log.error({ ...ctx, error: result.failed }, 'outbox: send failed for good');
       this.#notify(() =>
         this.#onFailed?.({ ...item, status: 'failed', attempts, lastError: result.failed }, result.failed),
