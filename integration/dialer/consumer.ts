@@ -4,7 +4,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { DialerEvent } from '../../contract/events.ts';
 import type { Db } from '../../core/db.ts';
 import { AppError } from '../../core/errors.ts';
-import { readSse } from '../../core/sse-reader.ts';
+import { readSseBatches } from '../../core/sse-reader.ts';
 import type { DialerClient } from './client.ts';
 import { type DialerLog, errorMessage, silentLog } from './log.ts';
 
@@ -31,6 +31,11 @@ export type EventConsumerStatus = {
   handled: number;
   invalid: number;
 };
+
+/** A message of the stream, read: a valid event, or an invalid one to skip. */
+type Entry =
+  | { id: number; event: DialerEvent; invalid?: undefined }
+  | { id: number; event?: undefined; invalid: InvalidDialerEvent };
 
 type Worker = {
   controller: AbortController;
@@ -165,7 +170,9 @@ export class EventConsumer {
         const res = await this.clients.get(orgId).openEventStream(this.cursor(orgId), signal);
         w.connected = true;
         this.#log.info({ orgId, cursor: this.cursor(orgId) }, 'dialer events: connected');
-        const ended = await readSse(res.body as ReadableStream<Uint8Array> | null, (m) => this.#onMessage(orgId, w, m));
+        const ended = await readSseBatches(res.body as ReadableStream<Uint8Array> | null, (batch) =>
+          this.#onBatch(orgId, w, batch),
+        );
         if (!connection.signal.aborted)
           w.lastError = ended === 'ended' ? 'the dialer closed the stream' : 'stream error';
       } catch (e) {
@@ -184,10 +191,8 @@ export class EventConsumer {
     }
   }
 
-  #onMessage(orgId: string, w: Worker, m: EventSourceMessage): void {
-    const connection = w.connection;
-    // One chunk may carry events after a failure or a stop: they wait for the next connection.
-    if (!connection || connection.signal.aborted || w.controller.signal.aborted) return;
+  /** Reads one message: its id, and the event or why it is invalid; undefined without a usable id or when seen. */
+  #read(orgId: string, m: EventSourceMessage, cursor: number): Entry | undefined {
     let data: unknown;
     try {
       data = JSON.parse(m.data);
@@ -198,43 +203,75 @@ export class EventConsumer {
     const id = m.id !== undefined && m.id !== '' ? Number(m.id) : typeof fromData === 'number' ? fromData : Number.NaN;
     if (!Number.isSafeInteger(id) || id <= 0) {
       this.#log.error({ orgId, sseId: m.id, type: m.event }, 'dialer events: an event without a usable id; ignored');
-      return;
+      return undefined;
     }
-    if (id <= this.cursor(orgId)) return;
+    if (id <= cursor) return undefined;
     const parsed = DialerEvent.safeParse(data);
-    try {
-      if (parsed.success) {
-        this.db.transaction(() => {
-          if (id <= this.cursor(orgId)) return;
-          this.handle(orgId, parsed.data);
-          this.#writeCursor.run(orgId, id);
-        })();
-        w.handled++;
-      } else {
-        const invalid: InvalidDialerEvent = {
-          id,
-          type: m.event,
-          data: m.data,
-          error: data === undefined ? 'the data is not JSON' : z.prettifyError(parsed.error),
-        };
-        this.#log.error({ orgId, ...invalid }, 'dialer events: an event does not match the contract; skipped');
-        this.db.transaction(() => {
-          if (id <= this.cursor(orgId)) return;
-          if (this.#onInvalid) {
-            try {
-              // A savepoint: a throwing callback loses its own writes, never the skip.
-              this.db.transaction(() => this.#onInvalid?.(orgId, invalid))();
-            } catch (e) {
-              this.#log.error({ orgId, id, err: errorMessage(e) }, 'dialer events: onInvalid threw');
-            }
-          }
-          this.#writeCursor.run(orgId, id);
-        })();
-        w.invalid++;
+    if (parsed.success) return { id, event: parsed.data };
+    const invalid: InvalidDialerEvent = {
+      id,
+      type: m.event,
+      data: m.data,
+      error: data === undefined ? 'the data is not JSON' : z.prettifyError(parsed.error),
+    };
+    this.#log.error({ orgId, ...invalid }, 'dialer events: an event does not match the contract; skipped');
+    return { id, invalid };
+  }
+
+  /** Applies one entry inside the caller's transaction (the cursor is written by the caller). */
+  #apply(orgId: string, e: Entry): void {
+    if (e.event) this.handle(orgId, e.event);
+    else if (this.#onInvalid) {
+      try {
+        // A savepoint: a throwing callback loses its own writes, never the skip.
+        this.db.transaction(() => this.#onInvalid?.(orgId, e.invalid))();
+      } catch (err) {
+        this.#log.error({ orgId, id: e.id, err: errorMessage(err) }, 'dialer events: onInvalid threw');
       }
-    } catch (e) {
-      w.lastError = `handling event ${id} failed: ${errorMessage(e)}`;
-      this.#log.error({ orgId, id, err: errorMessage(e) }, 'dialer events: handling an event failed; will retry');
+    }
+  }
+
+  /**
+   * Applies the events one chunk of the stream carried in one transaction with the cursor (one commit for the chunk,
+   * not one per event), each event in its own savepoint: if one fails, its writes roll back, those before it commit,
+   * the connection is cut and the consumer reconnects from the cursor, so the failed event is tried again.
+   */
+  #onBatch(orgId: string, w: Worker, batch: EventSourceMessage[]): void {
+    const connection = w.connection;
+    // One chunk may carry events after a failure or a stop: they wait for the next connection.
+    if (!connection || connection.signal.aborted || w.controller.signal.aborted) return;
+    const cursor = this.cursor(orgId);
+    const entries: Entry[] = [];
+    for (const m of batch) {
+      const e = this.#read(orgId, m, cursor);
+      if (e) entries.push(e);
+    }
+    if (entries.length === 0) return;
+    let failure: { id: number; err: unknown } | undefined;
+    const applied = this.db.transaction(() => {
+      const done: Entry[] = [];
+      let last = this.cursor(orgId);
+      for (const e of entries) {
+        if (e.id <= last) continue;
+        try {
+          this.db.transaction(() => this.#apply(orgId, e))();
+        } catch (err) {
+          failure = { id: e.id, err };
+          break;
+        }
+        done.push(e);
+        last = e.id;
+      }
+      if (done.length > 0) this.#writeCursor.run(orgId, last);
+      return done;
+    })();
+    for (const e of applied)
+      if (e.event) w.handled++;
+      else w.invalid++;
+    if (failure) {
+      const why = errorMessage(failure.err);
+      w.lastError = `handling event ${failure.id} failed: ${why}`;
+      this.#log.error({ orgId, id: failure.id, err: why }, 'dialer events: handling an event failed; will retry');
       connection.abort();
     }
   }

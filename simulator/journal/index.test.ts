@@ -125,14 +125,28 @@ describe('recording', () => {
     expect(plain).not.toHaveProperty('requestBody');
   });
 
-  it('truncates bodies to 4 KB, never splitting a character', async () => {
-    const big = JSON.stringify({ leads: Array.from({ length: 800 }, (_, i) => `ação-${i}`) });
+  // Small declared bodies are read through Hono's body cache; large or streamed ones (no Content-Length) from a clone.
+  it.each([
+    ['declared, small', 800, false],
+    ['declared, over 64 KiB', 12_000, false],
+    ['streamed without a length', 800, true],
+  ])('truncates bodies to 4 KB, never splitting a character, while the handler reads all (%s)', async (_, n, stream) => {
+    const big = JSON.stringify({ leads: Array.from({ length: n }, (_, i) => `ação-${i}`) });
     expect(Buffer.byteLength(big)).toBeGreaterThan(2 * BODY_LIMIT_BYTES);
+    const bytes = new TextEncoder().encode(big);
     const res = await fetch(`${server.url}/api/v1/echo`, {
       method: 'POST',
-      body: big,
+      body: stream
+        ? new ReadableStream({
+            start(c) {
+              for (let i = 0; i < bytes.length; i += 1000) c.enqueue(bytes.subarray(i, i + 1000));
+              c.close();
+            },
+          })
+        : big,
       headers: { 'content-type': 'application/json' },
-    });
+      ...(stream ? { duplex: 'half' } : {}),
+    } as RequestInit);
     expect(await res.json()).toEqual({ bytes: Buffer.byteLength(big) });
     const entry = journal.list()[0]!;
     expect(entry.requestBodyTruncated).toBe(true);
