@@ -130,31 +130,34 @@ describe('recording', () => {
     ['declared, small', 800, false],
     ['declared, over 64 KiB', 12_000, false],
     ['streamed without a length', 800, true],
-  ])('truncates bodies to 4 KB, never splitting a character, while the handler reads all (%s)', async (_, n, stream) => {
-    const big = JSON.stringify({ leads: Array.from({ length: n }, (_, i) => `ação-${i}`) });
-    expect(Buffer.byteLength(big)).toBeGreaterThan(2 * BODY_LIMIT_BYTES);
-    const bytes = new TextEncoder().encode(big);
-    const res = await fetch(`${server.url}/api/v1/echo`, {
-      method: 'POST',
-      body: stream
-        ? new ReadableStream({
-            start(c) {
-              for (let i = 0; i < bytes.length; i += 1000) c.enqueue(bytes.subarray(i, i + 1000));
-              c.close();
-            },
-          })
-        : big,
-      headers: { 'content-type': 'application/json' },
-      ...(stream ? { duplex: 'half' } : {}),
-    } as RequestInit);
-    expect(await res.json()).toEqual({ bytes: Buffer.byteLength(big) });
-    const entry = journal.list()[0]!;
-    expect(entry.requestBodyTruncated).toBe(true);
-    expect(Buffer.byteLength(entry.requestBody!)).toBeLessThanOrEqual(BODY_LIMIT_BYTES);
-    expect(Buffer.byteLength(entry.requestBody!)).toBeGreaterThan(BODY_LIMIT_BYTES - 4);
-    expect(big.startsWith(entry.requestBody!)).toBe(true);
-    expect(entry.requestBody).not.toContain('\uFFFD');
-  });
+  ])(
+    'truncates bodies to 4 KB, never splitting a character, while the handler reads all (%s)',
+    async (_, n, stream) => {
+      const big = JSON.stringify({ leads: Array.from({ length: n }, (_, i) => `ação-${i}`) });
+      expect(Buffer.byteLength(big)).toBeGreaterThan(2 * BODY_LIMIT_BYTES);
+      const bytes = new TextEncoder().encode(big);
+      const res = await fetch(`${server.url}/api/v1/echo`, {
+        method: 'POST',
+        body: stream
+          ? new ReadableStream({
+              start(c) {
+                for (let i = 0; i < bytes.length; i += 1000) c.enqueue(bytes.subarray(i, i + 1000));
+                c.close();
+              },
+            })
+          : big,
+        headers: { 'content-type': 'application/json' },
+        ...(stream ? { duplex: 'half' } : {}),
+      } as RequestInit);
+      expect(await res.json()).toEqual({ bytes: Buffer.byteLength(big) });
+      const entry = journal.list()[0]!;
+      expect(entry.requestBodyTruncated).toBe(true);
+      expect(Buffer.byteLength(entry.requestBody!)).toBeLessThanOrEqual(BODY_LIMIT_BYTES);
+      expect(Buffer.byteLength(entry.requestBody!)).toBeGreaterThan(BODY_LIMIT_BYTES - 4);
+      expect(big.startsWith(entry.requestBody!)).toBe(true);
+      expect(entry.requestBody).not.toContain('\uFFFD');
+    },
+  );
 
   it('never stores credentials: secret headers are not kept, secret JSON fields are redacted', async () => {
     const secrets = [
