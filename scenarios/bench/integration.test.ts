@@ -24,6 +24,11 @@ describe('benchIntegration', () => {
       expect(run.finalizations).toBe(20);
       expect(run.missingOffers).toBe(0);
       expect(run.achievedRate).toBeGreaterThan(0);
+      // Both threads did work over the run's span (the dialer has its own thread in this mode).
+      expect(run.eventLoopUtilization.omni).toBeGreaterThan(0);
+      expect(run.eventLoopUtilization.omni).toBeLessThanOrEqual(1);
+      expect(run.eventLoopUtilization.dialer).toBeGreaterThan(0);
+      expect(run.eventLoopUtilization.dialer).toBeLessThanOrEqual(1);
       for (const d of [run.toNextOffer, run.toSlotFreed]) {
         expect(d.count).toBe(20);
         expect(d.p99Ms).toBeGreaterThanOrEqual(d.p50Ms);
@@ -57,6 +62,7 @@ describe('benchIntegration', () => {
       expect(run.finalizations).toBe(5);
       expect(run.missingOffers).toBe(0);
       expect(run.toNextOffer.count).toBe(5);
+      expect(run.eventLoopUtilization.dialer).toBeNull(); // no thread of its own
     }
     expect(formatIntegrationBench(r)).toContain('in-process');
   }, 120_000);
