@@ -76,4 +76,27 @@ describe('DurableTimers', () => {
     expect(attempts).toBe(3);
     expect(timers.dueAt('flaky', 'x')).toBeUndefined();
   });
+
+  it('a schedule or cancel whose transaction rolls back leaves the deadlines as stored', async () => {
+    const { db, clock, timers, fired } = setup();
+    timers.start();
+    timers.schedule('wrap-up', 'kept', 100);
+    timers.schedule('wrap-up', 'moved', 200);
+    expect(() =>
+      db.transaction(() => {
+        timers.cancel('wrap-up', 'kept');
+        timers.schedule('wrap-up', 'moved', 5_000);
+        timers.schedule('wrap-up', 'never', 50);
+        throw new Error('the state change failed');
+      })(),
+    ).toThrow('the state change failed');
+    await Promise.resolve(); // the check against the rows runs once the caller's stack is done
+    clock.advance(300);
+    expect(fired).toEqual([
+      ['kept', 100],
+      ['moved', 200],
+    ]);
+    clock.advance(10_000);
+    expect(fired).toHaveLength(2);
+  });
 });

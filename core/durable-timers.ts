@@ -19,10 +19,16 @@ type Handler = (ref: string) => void;
  * `start()` re-arms every row, so a deadline fires at its original time, or at once if that time has passed.
  * The handler runs in the same transaction that deletes the row: a deadline fires once, or, if its handler
  * throws, stays and is retried.
+ *
+ * `schedule` and `cancel` arm the clock at once. Inside a transaction that then rolls back, the row comes back but the
+ * clock would not: so once the caller's (synchronous) transaction is over, each key it touched is armed as its row
+ * says.
  */
 export class DurableTimers {
   readonly #handlers = new Map<string, Handler>();
-  readonly #armed = new Map<string, TimerHandle>();
+  readonly #armed = new Map<string, { handle: TimerHandle; dueAt: number }>();
+  /** Keys scheduled or cancelled inside a transaction, to check against their rows once it is over. */
+  readonly #touched = new Map<string, [kind: string, ref: string]>();
   readonly #retryMs: number;
   readonly #onError: (kind: string, ref: string, err: unknown) => void;
   #started = false;
@@ -53,7 +59,7 @@ export class DurableTimers {
 
   stop(): void {
     this.#started = false;
-    for (const h of this.#armed.values()) this.clock.clearTimeout(h);
+    for (const a of this.#armed.values()) this.clock.clearTimeout(a.handle);
     this.#armed.clear();
   }
 
@@ -65,13 +71,13 @@ export class DurableTimers {
       )
       .run(kind, ref, dueAt);
     if (this.#started) this.#arm(kind, ref, dueAt);
+    this.#afterTransaction(kind, ref);
   }
 
   cancel(kind: string, ref: string): void {
     this.db.prepare('DELETE FROM durable_timers WHERE kind = ? AND ref = ?').run(kind, ref);
-    const key = `${kind}\u0000${ref}`;
-    this.clock.clearTimeout(this.#armed.get(key));
-    this.#armed.delete(key);
+    this.#disarm(`${kind}\u0000${ref}`);
+    this.#afterTransaction(kind, ref);
   }
 
   dueAt(kind: string, ref: string): number | undefined {
@@ -90,9 +96,32 @@ export class DurableTimers {
 
   #arm(kind: string, ref: string, dueAt: number): void {
     const key = `${kind}\u0000${ref}`;
-    this.clock.clearTimeout(this.#armed.get(key));
+    this.#disarm(key);
     const handle = this.clock.setTimeout(() => this.#fire(kind, ref, dueAt), dueAt - this.clock.now());
-    this.#armed.set(key, handle);
+    this.#armed.set(key, { handle, dueAt });
+  }
+
+  #disarm(key: string): void {
+    this.clock.clearTimeout(this.#armed.get(key)?.handle);
+    this.#armed.delete(key);
+  }
+
+  #afterTransaction(kind: string, ref: string): void {
+    if (!this.db.inTransaction) return;
+    if (this.#touched.size === 0) queueMicrotask(() => this.#reconcile());
+    this.#touched.set(`${kind}\u0000${ref}`, [kind, ref]);
+  }
+
+  /** Arms each touched key as its row says (a no-op after a commit; after a rollback, what the rollback restored). */
+  #reconcile(): void {
+    const touched = [...this.#touched];
+    this.#touched.clear();
+    if (!this.#started) return;
+    for (const [key, [kind, ref]] of touched) {
+      const due = this.dueAt(kind, ref);
+      if (due === undefined) this.#disarm(key);
+      else if (this.#armed.get(key)?.dueAt !== due) this.#arm(kind, ref, due);
+    }
   }
 
   #fire(kind: string, ref: string, dueAt: number): void {
