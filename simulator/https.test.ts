@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpsClient } from '../core/https-client.ts';
+import { startTestSimulator, type TestSimulator } from '../harness/simulator.ts';
 import { issueClientCertificate, writeBrokenCertificates } from './certs/index.ts';
-import { startTestSimulator, type TestSimulator } from './testing.ts';
 
 describe('HTTPS with the simulator’s own CA', () => {
   let t: TestSimulator;

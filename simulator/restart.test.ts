@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Pacing } from '../contract/pacing.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { SecretBox } from '../core/secrets.ts';
+import { availableAgent, startTestSimulator, type TestSimulator } from '../harness/simulator.ts';
 import { generateMailing } from './mailing/generate.ts';
-import { availableAgent, startTestSimulator, type TestSimulator } from './testing.ts';
 
 let t: TestSimulator | undefined;
 afterEach(async () => {

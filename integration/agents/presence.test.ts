@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestPair, type TestPair } from '../testing.ts';
+import { startTestPair, type TestPair } from '../../harness/pair.ts';
 
 let p: TestPair;
 afterEach(async () => {

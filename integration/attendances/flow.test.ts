@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock.ts';
 import { SecretBox } from '../../core/secrets.ts';
-import { eventsOf } from '../../simulator/testing.ts';
-import { startTestPair, type TestPair } from '../testing.ts';
+import { startTestPair, type TestPair } from '../../harness/pair.ts';
+import { eventsOf } from '../../harness/simulator.ts';
 import type { Attendance } from './schemas.ts';
 
 let p: TestPair;

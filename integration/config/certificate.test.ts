@@ -9,8 +9,8 @@ import {
   type CertificateSet,
   ensureCertificates,
   writeBrokenCertificates,
-} from '../../simulator/certs/index.ts';
-import { configTestbed, type TestClient } from './testing.ts';
+} from '../../harness/certs.ts';
+import { configTestbed, type TestClient } from '../../harness/config-testbed.ts';
 
 // One instant for making the certificates and for the clock that judges them.
 const NOW = Date.parse('2025-06-01T12:00:00Z');

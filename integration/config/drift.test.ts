@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PAUSE_CATALOGUE } from '../../contract/organizations.ts';
+import { configTestbed } from '../../harness/config-testbed.ts';
 import { nameDifference, pauseCatalogueDrift } from './drift.ts';
-import { configTestbed } from './testing.ts';
 
 const dialer = DEFAULT_PAUSE_CATALOGUE; // LOGIN(1, system), Almoço 2, Banheiro 3, Treinamento 4, Feedback 5
 const exact = dialer.filter((e) => !e.system).map((e) => ({ name: e.name, idStatus: e.idStatus }));

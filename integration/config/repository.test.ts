@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../core/errors.ts';
+import { configTestbed, TEST_SCRYPT_COST } from '../../harness/config-testbed.ts';
 import { hashPassword, NO_PASSWORD, verifyPassword } from './passwords.ts';
 import { type Config, slugify } from './repository.ts';
-import { configTestbed, TEST_SCRYPT_COST } from './testing.ts';
 
 function code(fn: () => unknown): string | undefined {
   try {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { configTestbed, type TestClient } from './testing.ts';
+import { configTestbed, type TestClient } from '../../harness/config-testbed.ts';
 
 const ORG = 'acme';
 let t: ReturnType<typeof configTestbed>;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../core/errors.ts';
-import { type CertificateSet, ensureCertificates } from '../../simulator/certs/index.ts';
+import { type CertificateSet, ensureCertificates } from '../../harness/certs.ts';
+import { configTestbed, type TestClient } from '../../harness/config-testbed.ts';
 import type { Config } from './repository.ts';
 import {
   exportSetup,
@@ -13,7 +14,6 @@ import {
   renderSetup,
   type SetupDocumentInput,
 } from './setup-io.ts';
-import { configTestbed, type TestClient } from './testing.ts';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const SECRETS = ['dsk_export-secret-key-1', 'senha-omni-ana', 'senha-ds-ana', 'senha-omni-root', 'senha-ds-bia'];

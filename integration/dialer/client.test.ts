@@ -6,12 +6,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../contract/calls.ts';
 import { type AppError, isAppError } from '../../core/errors.ts';
 import { inspectCertificate } from '../../core/x509.ts';
-import { issueCertificate, validityWindow } from '../../simulator/certs/authority.ts';
-import { type CertificateSet, ensureCertificates } from '../../simulator/certs/index.ts';
-import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../simulator/testing.ts';
+import { type CertificateSet, ensureCertificates, issueCertificate, validityWindow } from '../../harness/certs.ts';
+import { testDialerClient } from '../../harness/dialer-client.ts';
+import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 import { DialerClient } from './client.ts';
 import { DialerClients, type DialerSettings } from './clients.ts';
-import { testDialerClient } from './testing.ts';
 
 let t: TestSimulator;
 let other: CertificateSet;

@@ -2,11 +2,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Call } from '../../contract/calls.ts';
 import type { DialerEvent } from '../../contract/events.ts';
 import type { Db } from '../../core/db.ts';
-import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../simulator/testing.ts';
+import { testDatabase, testDialerClients, waitUntil } from '../../harness/dialer-client.ts';
+import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 import type { DialerClient } from './client.ts';
 import type { DialerClients } from './clients.ts';
 import { EventConsumer, type InvalidDialerEvent } from './consumer.ts';
-import { testDatabase, testDialerClients, waitUntil } from './testing.ts';
 
 let t: TestSimulator;
 beforeAll(async () => {

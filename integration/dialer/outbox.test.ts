@@ -5,12 +5,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Call } from '../../contract/calls.ts';
 import { VirtualClock } from '../../core/clock.ts';
 import type { Db } from '../../core/db.ts';
-import { ensureCertificates } from '../../simulator/certs/index.ts';
-import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../simulator/testing.ts';
+import { ensureCertificates } from '../../harness/certs.ts';
+import { testDatabase, testDialerClients } from '../../harness/dialer-client.ts';
+import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 import type { DialerClients, DialerSettings } from './clients.ts';
 import { dialerCommandSender, enqueueDialerCommand } from './commands.ts';
 import { Outbox, type OutboxItem, type OutboxOptions, type OutboxResult } from './outbox.ts';
-import { testDatabase, testDialerClients } from './testing.ts';
 
 let t: TestSimulator;
 beforeAll(async () => {

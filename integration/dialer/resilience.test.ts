@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../contract/calls.ts';
-import { ensureCertificates } from '../../simulator/certs/index.ts';
-import { eventsOf } from '../../simulator/testing.ts';
-import { startTestPair, type TestPair } from '../testing.ts';
+import { ensureCertificates } from '../../harness/certs.ts';
+import { startTestPair, type TestPair } from '../../harness/pair.ts';
+import { eventsOf } from '../../harness/simulator.ts';
 
 let p: TestPair;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../contract/calls.ts';
 import { readSse } from '../../core/sse-reader.ts';
-import { startTestPair, type TestPair } from '../testing.ts';
+import { startTestPair, type TestPair } from '../../harness/pair.ts';
 
 let p: TestPair;
 afterEach(async () => {

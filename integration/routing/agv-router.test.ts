@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../contract/calls.ts';
-import { startTestPair, type TestPair } from '../testing.ts';
+import { startTestPair, type TestPair } from '../../harness/pair.ts';
 
 let p: TestPair;
 afterEach(async () => {

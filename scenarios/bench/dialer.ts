@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { availableAgent, startTestSimulator, TEST_AGENTS, type TestSimulator } from '../../harness/simulator.ts';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
-import { availableAgent, startTestSimulator, TEST_AGENTS, type TestSimulator } from '../../simulator/testing.ts';
 import { describeMachine, type Machine, machine, round } from './machine.ts';
 
 /**

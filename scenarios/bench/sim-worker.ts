@@ -2,8 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock } from '../../core/clock.ts';
 import { SecretBox } from '../../core/secrets.ts';
 import { serveHttps } from '../../core/serve.ts';
+import { ADMIN_TOKEN, TEST_AGENTS } from '../../harness/simulator.ts';
 import { createSimulator } from '../../simulator/server.ts';
-import { ADMIN_TOKEN, TEST_AGENTS } from '../../simulator/testing.ts';
 import { type DialerOpName, dialerOps } from './dialer-ops.ts';
 
 /**

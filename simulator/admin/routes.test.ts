@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { RealClock } from '../../core/clock.ts';
 import { HttpsClient } from '../../core/https-client.ts';
-import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../testing.ts';
+import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 
 let t: TestSimulator;
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../testing.ts';
+import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 
 let t: TestSimulator;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../contract/calls.ts';
-import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../testing.ts';
+import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 
 let t: TestSimulator;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../contract/campaigns.ts';
+import { startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 import { parseMailingCsv } from '../mailing/csv.ts';
-import { startTestSimulator, type TestSimulator } from '../testing.ts';
 
 let t: TestSimulator;
 let campaign: Campaign;

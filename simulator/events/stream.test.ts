@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock.ts';
 import { SecretBox } from '../../core/secrets.ts';
 import { readSse } from '../../core/sse-reader.ts';
-import { availableAgent, startTestSimulator, type TestSimulator } from '../testing.ts';
+import { availableAgent, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 
 let t: TestSimulator | undefined;
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../core/errors.ts';
 import { seededRandom } from '../../core/random.ts';
-import { startTestServer, type TestServer } from '../http/test-server.ts';
+import { startTestServer, type TestServer } from '../../harness/test-server.ts';
 import {
   createFaultInjector,
   type FaultInjector,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../harness/test-server.ts';
 import { createFaultInjector, RESET_STATUS } from '../faults/index.ts';
-import { startTestServer, type TestServer } from '../http/test-server.ts';
 import {
   BODY_LIMIT_BYTES,
   createJournal,

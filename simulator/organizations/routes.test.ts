@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpsClient } from '../../core/https-client.ts';
-import { startTestSimulator, type TestSimulator } from '../testing.ts';
+import { startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 
 let t: TestSimulator;
 beforeAll(async () => {

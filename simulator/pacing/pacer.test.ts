@@ -1,8 +1,8 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CampaignInput } from '../../contract/campaigns.ts';
 import { Pacing } from '../../contract/pacing.ts';
+import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 import { generateMailing } from '../mailing/generate.ts';
-import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../testing.ts';
 import { callPlanFor } from './outcome-model.ts';
 
 let t: TestSimulator;

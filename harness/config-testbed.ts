@@ -1,14 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { VirtualClock } from '../../core/clock.ts';
-import { type Db, migrate, openDatabase } from '../../core/db.ts';
-import { errorHandler, notFoundHandler } from '../../core/http/errors.ts';
-import { defaultHook } from '../../core/http/validation.ts';
-import { createLogger } from '../../core/log.ts';
-import { SecretBox } from '../../core/secrets.ts';
-import type { IntegrationEnv, Role, SessionInfo } from '../http/app.ts';
-import { integrationMigrations } from '../store/migrations.ts';
-import { Config } from './repository.ts';
-import { type ConfigRoutesOptions, configRoutes } from './routes.ts';
+import { VirtualClock } from '../core/clock.ts';
+import { type Db, migrate, openDatabase } from '../core/db.ts';
+import { errorHandler, notFoundHandler } from '../core/http/errors.ts';
+import { defaultHook } from '../core/http/validation.ts';
+import { createLogger } from '../core/log.ts';
+import { SecretBox } from '../core/secrets.ts';
+import { Config } from '../integration/config/repository.ts';
+import { type ConfigRoutesOptions, configRoutes } from '../integration/config/routes.ts';
+import type { IntegrationEnv, Role, SessionInfo } from '../integration/http/app.ts';
+import { integrationMigrations } from '../integration/store/migrations.ts';
 
 /**
  * For tests: the configuration on a fresh in-memory database with a virtual clock, and its routes behind a stand-in

@@ -3,9 +3,9 @@ import { type RealClock, VirtualClock } from '../core/clock.ts';
 import { HttpsClient } from '../core/https-client.ts';
 import type { SecretBox } from '../core/secrets.ts';
 import { type Listening, serveHttps } from '../core/serve.ts';
-import { startTestSimulator, TEST_AGENTS, type TestSimulator } from '../simulator/testing.ts';
-import { provisionOrganization } from './provision.ts';
-import { createIntegration, type Integration } from './server.ts';
+import { provisionOrganization } from '../integration/provision.ts';
+import { createIntegration, type Integration } from '../integration/server.ts';
+import { startTestSimulator, TEST_AGENTS, type TestSimulator } from './simulator.ts';
 
 export const PASSWORDS = { admin: 'admin-password-1', supervisor: 'supervisor-pw-1', agents: 'agent-password-1' };
 

@@ -6,8 +6,8 @@ import { type Clock, VirtualClock } from '../core/clock.ts';
 import { HttpsClient } from '../core/https-client.ts';
 import { SecretBox } from '../core/secrets.ts';
 import { type Listening, serveHttps } from '../core/serve.ts';
-import { type CertificateSet, ensureCertificates } from './certs/index.ts';
-import { createSimulator, type Simulator } from './server.ts';
+import { type CertificateSet, ensureCertificates } from '../simulator/certs/index.ts';
+import { createSimulator, type Simulator } from '../simulator/server.ts';
 
 /**
  * For tests (here and in the integration and scenarios): a real simulator over real HTTPS on an ephemeral port, with

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Db, migrate, openDatabase } from '../../core/db.ts';
-import type { TestSimulator } from '../../simulator/testing.ts';
-import { integrationMigrations } from '../store/migrations.ts';
-import { DialerClient, type DialerClientOptions } from './client.ts';
-import { DialerClients, type DialerSettings } from './clients.ts';
+import { type Db, migrate, openDatabase } from '../core/db.ts';
+import { DialerClient, type DialerClientOptions } from '../integration/dialer/client.ts';
+import { DialerClients, type DialerSettings } from '../integration/dialer/clients.ts';
+import { integrationMigrations } from '../integration/store/migrations.ts';
+import type { TestSimulator } from './simulator.ts';
 
 /** For tests: a client of the test simulator's organization that pins its server certificate. */
 export function testDialerClient(t: TestSimulator, opts: Partial<DialerClientOptions> = {}): DialerClient {
