@@ -132,7 +132,14 @@ export function createIntegration(opts: IntegrationOptions = {}) {
       'The Omni side: configuration (Empresas, Usuários, Serviços, Pausas, Tags), agent sessions with the dialer, ' +
       'attendances of media Discador, auto-tabulation, supervisor finalization, monitoring and reports. ' +
       'Log in with POST /api/v1/sessions and send Authorization: Bearer <token>.',
-    security: { name: 'session', scheme: { type: 'http', scheme: 'bearer' } },
+    security: {
+      session: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'the token POST /api/v1/sessions answers, as `Authorization: Bearer <token>`',
+      },
+    },
+    defaultSecurity: ['session'],
   });
   app.route('/api/v1', api);
 

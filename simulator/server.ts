@@ -109,7 +109,18 @@ export function createSimulator(opts: SimulatorOptions) {
       'The fake DS dialer: organizations, agents, campaigns and mailing, calls, dispositions and the event stream. ' +
       'Every /api/v1 request carries the organization’s dialer key (X-Dialer-Key). /__admin is the control API ' +
       '(loopback + admin token).',
-    security: { name: 'dialerKey', scheme: { type: 'apiKey', in: 'header', name: 'X-Dialer-Key' } },
+    security: {
+      dialerKey: { type: 'apiKey', in: 'header', name: 'X-Dialer-Key', description: 'the organization’s dialer key' },
+      dialerKeyBearer: { type: 'http', scheme: 'bearer', description: 'the dialer key as `Authorization: Bearer <key>`' },
+      adminToken: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Admin-Token',
+        description: 'the control API’s admin token (loopback only unless --admin-remote)',
+      },
+      adminBearer: { type: 'http', scheme: 'bearer', description: 'the admin token as `Authorization: Bearer <token>`' },
+    },
+    defaultSecurity: ['dialerKey', 'dialerKeyBearer'],
     links: { control: '/__admin' },
   });
   app.route('/api/v1', api);
