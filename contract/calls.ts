@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { Lead } from './mailing.ts';
+import { exactName } from './names.ts';
 import { DialerUser, Extension } from './organizations.ts';
 import { CallOutcome } from './pacing.ts';
 
@@ -56,7 +57,7 @@ export type Call = z.infer<typeof Call>;
 
 export const DispositionRequest = z
   .object({
-    tagCode: z.string().trim().min(1).max(64).openapi({ example: 'VENDA' }),
+    tagCode: exactName('a tag code', 64).openapi({ example: 'VENDA' }),
     notes: z.string().max(4000).default(''),
     dialerUser: DialerUser.optional().describe('who disposes; defaults to the call’s agent'),
   })

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { exactName } from './names.ts';
 import { Extension } from './organizations.ts';
 import { Pacing } from './pacing.ts';
 
@@ -11,8 +12,10 @@ export const CampaignRoute = z
 
 export const CampaignInput = z
   .object({
-    name: z.string().trim().min(1).max(120),
-    service: z.string().trim().max(120).optional().describe("the Omni service (queue) this campaign's calls belong to"),
+    name: exactName('a campaign name', 120),
+    service: exactName('a service identifier', 120)
+      .optional()
+      .describe("the Omni service (queue) this campaign's calls belong to: its identifier, exactly"),
     pacing: Pacing.default(Pacing.parse({})),
     routeTo: CampaignRoute.default({ kind: 'agents' }).describe('who takes answered calls: the agents, or an AGV'),
     seed: z.union([z.string(), z.number()]).default('ds-harness').describe('seed of the outcome model'),

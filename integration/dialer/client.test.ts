@@ -33,6 +33,8 @@ const failure = async (p: Promise<unknown>): Promise<AppError> => {
   return e;
 };
 
+const organization = async (c: DialerClient) => (await c.call('organization.get', {})).body;
+
 const journalCount = async (path: string) =>
   (await t.admin.request<{ requests: unknown[] }>('GET', `/__admin/requests?path=${encodeURIComponent(path)}`)).body
     .requests.length;
@@ -41,27 +43,27 @@ describe('trust: only the uploaded certificate', () => {
   it('pins the dialer’s server certificate (what `start` tells users to upload)', async () => {
     const c = testDialerClient(t);
     expect(c.trust).toMatchObject({ mode: 'pinned', fingerprintSha256: t.certs.server.fingerprintSha256 });
-    expect((await c.organization()).id).toBe('acme');
+    expect((await organization(c)).id).toBe('acme');
     await c.close();
   });
 
   it('accepts the pinned certificate in CRLF or bare Base64 form', async () => {
     const crlf = testDialerClient(t, { certificatePem: t.certs.server.certPem.replace(/\n/g, '\r\n') });
-    expect((await crlf.pauseCatalogue()).map((p) => p.name)).toContain('LOGIN');
+    expect((await crlf.call('pauses.list', {}).then((r) => r.body)).map((p) => p.name)).toContain('LOGIN');
     await crlf.close();
   });
 
   it('trusts a CA certificate as the only authority', async () => {
     const c = testDialerClient(t, { certificatePem: t.certs.ca.certPem });
     expect(c.trust.mode).toBe('ca');
-    expect((await c.organization()).id).toBe('acme');
+    expect((await organization(c)).id).toBe('acme');
     await c.close();
   });
 
   it('refuses a dialer presenting another certificate, naming both fingerprints, before sending the key', async () => {
     const before = await journalCount('/api/v1/organization');
     const c = testDialerClient(t, { certificatePem: other.server.certPem });
-    const e = await failure(c.organization());
+    const e = await failure(organization(c));
     expect(e.code).toBe('DIALER_CERTIFICATE_MISMATCH');
     expect(e.status).toBe(502);
     expect(e.message).toContain(other.server.fingerprintSha256);
@@ -84,7 +86,7 @@ describe('trust: only the uploaded certificate', () => {
       altNames: [{ type: 'ip', value: '127.0.0.1' }],
     });
     const c = testDialerClient(t, { certificatePem: sibling.certPem });
-    const e = await failure(c.organization());
+    const e = await failure(organization(c));
     expect(e.code).toBe('DIALER_CERTIFICATE_MISMATCH');
     expect(e.details?.presentedFingerprint).toBe(t.certs.server.fingerprintSha256);
     await c.close();
@@ -92,7 +94,7 @@ describe('trust: only the uploaded certificate', () => {
 
   it('refuses a dialer whose certificate another CA signed, when the upload is a CA', async () => {
     const c = testDialerClient(t, { certificatePem: other.ca.certPem });
-    const e = await failure(c.organization());
+    const e = await failure(organization(c));
     expect(e.code).toBe('DIALER_CERTIFICATE_MISMATCH');
     expect(e.message).toContain(t.certs.server.fingerprintSha256);
     expect(e.message).toContain(other.ca.fingerprintSha256);
@@ -102,7 +104,7 @@ describe('trust: only the uploaded certificate', () => {
   it('still enforces the pinned certificate’s validity window', async () => {
     const validTo = Date.parse(inspectCertificate(t.certs.server.certPem).validTo);
     const c = testDialerClient(t, { now: () => validTo + 1_000 });
-    const e = await failure(c.organization());
+    const e = await failure(organization(c));
     expect(e.code).toBe('DIALER_CERTIFICATE_EXPIRED');
     expect(e.message).toMatch(/expired/);
     await c.close();
@@ -121,16 +123,20 @@ describe('trust: only the uploaded certificate', () => {
 describe('errors', () => {
   it('a wrong dialer key gives the dialer’s code, status and message', async () => {
     const c = testDialerClient(t, { dialerKey: 'dsk_wrong-key-0000000000' });
-    const e = await failure(c.organization());
+    const e = await failure(organization(c));
     expect(e).toMatchObject({ code: 'DIALER_KEY_INVALID', status: 401 });
     expect(e.details).toMatchObject({ dialerCode: 'DIALER_KEY_INVALID', dialerStatus: 401 });
     await c.close();
   });
 
-  it('wrong agent credentials → DIALER_LOGIN_FAILED with the dialer’s message', async () => {
+  it('wrong agent credentials → the dialer’s code (prefixed DIALER_), status and message', async () => {
     const c = testDialerClient(t);
-    const e = await failure(c.login('ana', 'wrong-password'));
-    expect(e).toMatchObject({ code: 'DIALER_LOGIN_FAILED', status: 401, message: 'dialer user or password is wrong' });
+    const e = await failure(c.call('agents.login', { body: { dialerUser: 'ana', password: 'wrong-password' } }));
+    expect(e).toMatchObject({
+      code: 'DIALER_AGENT_CREDENTIALS_INVALID',
+      status: 401,
+      message: 'dialer user or password is wrong',
+    });
     expect(e.details).toMatchObject({ dialerCode: 'AGENT_CREDENTIALS_INVALID', dialerUser: 'ana' });
     await c.close();
   });
@@ -143,7 +149,7 @@ describe('errors', () => {
       });
     });
     const c = testDialerClient(t, { baseUrl: `https://127.0.0.1:${port}` });
-    const e = await failure(c.organization());
+    const e = await failure(organization(c));
     expect(e).toMatchObject({ code: 'DIALER_UNREACHABLE', status: 503 });
     expect(e.details).toMatchObject({ cause: 'ECONNREFUSED', attempts: 3 });
     await c.close();
@@ -158,7 +164,7 @@ describe('errors', () => {
       },
     });
     const c = testDialerClient(t, { timeoutMs: 100, attempts: 1 });
-    const e = await failure(c.organization());
+    const e = await failure(organization(c));
     expect(e.code).toBe('DIALER_UNREACHABLE');
     expect(e.message).toMatch(/no answer within 100 ms/);
     await c.close();
@@ -170,13 +176,15 @@ describe('errors', () => {
       json: { match: { path: '/api/v1/organization' }, fault: { kind: 'error', status: 503 }, times: 2 },
     });
     const c = testDialerClient(t);
-    expect((await c.organization()).id).toBe('acme');
+    expect((await organization(c)).id).toBe('acme');
     expect(await journalCount('/api/v1/organization')).toBe(3);
 
     await t.admin.request('POST', '/__admin/faults', {
       json: { match: { path: '/api/v1/agents/login' }, fault: { kind: 'error', status: 503 }, times: 1 },
     });
-    const e = await failure(c.login('ana', 'senha-ana'));
+    const e = await failure(
+      c.call('agents.login', { body: { dialerUser: 'ana', password: 'senha-ana' } }).then((r) => r.body),
+    );
     expect(e).toMatchObject({ code: 'DIALER_INJECTED_FAULT', status: 503 });
     expect(await journalCount('/api/v1/agents/login')).toBe(1);
     await c.close();
@@ -186,25 +194,38 @@ describe('errors', () => {
 describe('typed methods', () => {
   it('drives an agent and a call through the dialer API', async () => {
     const c = testDialerClient(t);
-    const login = await c.login('ana', 'senha-ana');
+    const login = await c
+      .call('agents.login', { body: { dialerUser: 'ana', password: 'senha-ana' } })
+      .then((r) => r.body);
     expect(login.status).toMatchObject({ state: 'paused', pauseName: 'LOGIN' });
-    expect((await c.available('ana')).state).toBe('available');
+    expect((await c.call('agents.available', { params: { dialerUser: 'ana' } })).body.state).toBe('available');
     const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
       json: { dialerUser: 'ana' },
     });
-    expect((await c.status('ana')).state).toBe('in_call');
-    expect(await c.pause('ana', 2)).toMatchObject({ deferred: true, status: { pendingIdStatus: 2 } });
-    expect((await c.hangup(call.body.id)).state).toBe('ended');
-    const first = await c.disposition(call.body.id, { tagCode: 'VENDA', notes: 'ok' }, 'key-1');
-    expect(first).toMatchObject({ replayed: false, disposition: { tagCode: 'VENDA', dialerUser: 'ana' } });
-    const again = await c.disposition(call.body.id, { tagCode: 'VENDA', notes: 'ok' }, 'key-1');
-    expect(again.replayed).toBe(true);
-    expect((await c.getCall(call.body.id)).disposition?.tagCode).toBe('VENDA');
-    expect((await c.status('ana')).state).toBe('paused');
-    expect((await c.unpause('ana')).state).toBe('available');
-    expect((await c.logout('ana')).state).toBe('logged_out');
+    expect((await c.call('agents.status', { params: { dialerUser: 'ana' } })).body.state).toBe('in_call');
+    expect((await c.call('agents.pause', { params: { dialerUser: 'ana' }, body: { idStatus: 2 } })).body).toMatchObject(
+      { deferred: true, status: { pendingIdStatus: 2 } },
+    );
+    expect((await c.call('calls.hangup', { params: { id: call.body.id }, body: { by: 'agent' } })).body.state).toBe(
+      'ended',
+    );
+    const dispose = () =>
+      c.call('calls.disposition', {
+        params: { id: call.body.id },
+        body: { tagCode: 'VENDA', notes: 'ok' },
+        idempotencyKey: 'key-1',
+      });
+    const first = await dispose();
+    expect(first.body).toMatchObject({ tagCode: 'VENDA', dialerUser: 'ana' });
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await dispose();
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await c.call('calls.get', { params: { id: call.body.id } })).body.disposition?.tagCode).toBe('VENDA');
+    expect((await c.call('agents.status', { params: { dialerUser: 'ana' } })).body.state).toBe('paused');
+    expect((await c.call('agents.unpause', { params: { dialerUser: 'ana' } })).body.state).toBe('available');
+    expect((await c.call('agents.logout', { params: { dialerUser: 'ana' } })).body.state).toBe('logged_out');
     expect(eventsOf(t, 'call.disposed')).toHaveLength(1);
-    expect(await c.eventIdsAfter(0, 3)).toHaveLength(3);
+    expect((await c.call('events.list', { query: { after: 0, limit: 3 } })).body.events).toHaveLength(3);
     await c.close();
   });
 
@@ -215,10 +236,13 @@ describe('typed methods', () => {
     const call = await t.admin.request<Call>('POST', '/__admin/organizations/acme/calls', {
       json: { dialerUser: 'ana' },
     });
-    const { newCall } = await c.transfer(call.body.id, '7001');
+    const { newCall } = (await c.call('calls.transfer', { params: { id: call.body.id }, body: { extension: '7001' } }))
+      .body;
     expect(newCall.state).toBe('agv');
     await t.admin.request('POST', `/__admin/organizations/acme/calls/${newCall.id}/agv-transfer`);
-    expect((await c.assign(newCall.id, 'bia')).dialerUser).toBe('bia');
+    expect(
+      (await c.call('calls.assign', { params: { id: newCall.id }, body: { dialerUser: 'bia' } })).body.dialerUser,
+    ).toBe('bia');
     await c.close();
   });
 
@@ -262,7 +286,7 @@ describe('DialerClients', () => {
     await clients.invalidate('o1');
     const c2 = clients.get('o1');
     expect(c2).not.toBe(c1);
-    expect((await c2.organization()).id).toBe('acme');
+    expect((await organization(c2)).id).toBe('acme');
     await clients.closeAll();
     expect(clients.has('o1')).toBe(false);
   });

@@ -1,14 +1,20 @@
 import type { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TLSSocket } from 'node:tls';
 import { z } from '@hono/zod-openapi';
-import { Agent, buildConnector, type Dispatcher, fetch, type Response } from 'undici';
-import { AgentLoginResponse, AgentStatus, PauseResponse } from '../../contract/agents.ts';
-import { Call, Disposition } from '../../contract/calls.ts';
+import { Agent, buildConnector, type Dispatcher, fetch, interceptors, type Response } from 'undici';
+import {
+  buildRouteRequest,
+  type RouteDefinitionLike,
+  type RouteInput,
+  RouteInputError,
+  type RouteResult,
+  responseSchema,
+  takesIdempotencyKey,
+} from '../../contract/dialer/route-call.ts';
+import { type DialerRouteId, type DialerRoutes, dialerRoutes } from '../../contract/dialer/routes/index.ts';
 import { ErrorBody } from '../../contract/errors.ts';
-import { Organization, PauseEntry } from '../../contract/organizations.ts';
 import { RealClock } from '../../core/clock.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import { type CertificateInspection, inspectCertificate } from '../../core/x509.ts';
@@ -47,12 +53,8 @@ export type DialerTrust = {
   validTo: string;
 };
 
-type RequestInit = {
-  json?: unknown;
-  headers?: Record<string, string>;
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-};
+/** Beside a route's own input: the Idempotency-Key (sent only to routes that take one) and a cancel signal. */
+export type DialerCallOptions = { idempotencyKey?: string; signal?: AbortSignal };
 
 export type DialerResponse<T> = { status: number; headers: IncomingHttpHeaders; body: T };
 
@@ -70,10 +72,17 @@ const CONNECT_PHASE_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/** Network failures after the request may have reached the dialer: retried only when retrying is safe. */
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
-const EventIds = z.object({ events: z.array(z.object({ id: z.number().int() }).loose()), lastId: z.number().int() });
-const TransferResult = z.object({ call: Call, newCall: Call });
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const ALL_5XX = Array.from({ length: 100 }, (_, i) => 500 + i);
 
 function causeChain(e: unknown): unknown[] {
   const out: unknown[] = [];
@@ -121,7 +130,10 @@ export class DialerClient {
   readonly #attempts: number;
   readonly #backoffMs: number;
   readonly #now: () => number;
+  /** The connections (the event stream reads through it directly: a stream is never retried by undici). */
   readonly #dispatcher: Agent;
+  /** The same connections with undici's retry interceptor, for API calls. */
+  readonly #requests: Dispatcher;
 
   constructor(opts: DialerClientOptions) {
     let url: URL;
@@ -194,6 +206,10 @@ export class DialerClient {
       // connection is a full, checked TLS handshake, which a burst after a quiet spell should not pay.
       keepAliveTimeout: 60_000,
     });
+    // The decision is #retryPolicy's, per request; throwOnError: false hands a last 5xx over as the answer it is.
+    this.#requests = this.#dispatcher.compose(
+      interceptors.retry({ throwOnError: false, statusCodes: ALL_5XX, maxRetries: this.#attempts }),
+    );
   }
 
   #checkPeer(socket: Socket | TLSSocket, host: string): AppError | undefined {
@@ -273,81 +289,112 @@ export class DialerClient {
   }
 
   /**
-   * Sends a request and parses a 2xx answer with `schema`. Retries (backoff doubling from `backoffMs`, real time)
-   * network errors and 5xx answers, for idempotent methods and requests carrying an Idempotency-Key; connection
-   * failures before anything was sent are retried for every request.
+   * Calls a dialer API route by its id, with the route's own parameters, query and body (checked against the
+   * contract before anything is sent), and parses a 2xx answer with the route's schema for that status. Retries
+   * (undici's retry interceptor, backoff doubling from `backoffMs`) network errors and 5xx answers when that is safe:
+   * for idempotent methods and routes that take an Idempotency-Key (sent when given); a connection that failed before
+   * anything was sent is retried for every route.
    */
-  async request<S extends z.ZodType>(
-    method: string,
-    path: string,
-    schema: S,
-    init: RequestInit = {},
-  ): Promise<DialerResponse<z.infer<S>>> {
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      ...init.headers,
-      'x-dialer-key': this.#dialerKey,
-    };
-    if (init.idempotencyKey) headers['idempotency-key'] = init.idempotencyKey;
-    let body: string | undefined;
-    if (init.json !== undefined) {
-      body = JSON.stringify(init.json);
-      headers['content-type'] = 'application/json';
-    }
-    const safe = IDEMPOTENT_METHODS.has(method.toUpperCase()) || Boolean(init.idempotencyKey);
-    for (let attempt = 1; ; attempt++) {
-      const last = attempt >= this.#attempts;
-      let res: Dispatcher.ResponseData;
-      let text: string;
-      try {
-        const timeout = AbortSignal.timeout(this.#timeoutMs);
-        // undici's own request API, not fetch: no WHATWG Request, Response or stream objects per call, a fraction of
-        // the CPU (this runs for every command the outbox sends).
-        res = await this.#dispatcher.request({
-          origin: this.origin,
-          path: `${this.#apiPath}${path}`,
-          method: method as Dispatcher.HttpMethod,
-          headers,
-          ...(body !== undefined ? { body } : {}),
-          signal: init.signal ? AbortSignal.any([timeout, init.signal]) : timeout,
-        });
-        text = await res.body.text();
-      } catch (e) {
-        if (init.signal?.aborted) throw e;
-        const err = this.#networkError(e, method, path, attempt);
-        if (err.code === 'DIALER_UNREACHABLE' && !last && (safe || CONNECT_PHASE_CODES.has(errorCode(e) ?? ''))) {
-          await this.#backoff(attempt, init.signal);
-          continue;
-        }
-        throw err;
-      }
-      if (res.statusCode >= 500 && safe && !last) {
-        await this.#backoff(attempt, init.signal);
-        continue;
-      }
-      if (res.statusCode >= 400) throw this.#dialerError(res.statusCode, text, method, path);
-      let json: unknown;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = text;
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success)
-        throw new AppError(
-          'DIALER_RESPONSE_INVALID',
-          502,
-          `the dialer answered ${method} ${path} with HTTP ${res.statusCode} but a body that does not match the contract: ` +
-            z.prettifyError(parsed.error),
-          { httpStatus: res.statusCode, method, path },
-        );
-      return { status: res.statusCode, headers: res.headers, body: parsed.data };
-    }
+  async call<Id extends DialerRouteId>(
+    id: Id,
+    input: RouteInput<DialerRoutes[Id]> & DialerCallOptions,
+  ): Promise<DialerResponse<RouteResult<DialerRoutes[Id]>>> {
+    const route = dialerRoutes[id] as unknown as RouteDefinitionLike;
+    const res = await this.request(id, input);
+    const schema = responseSchema(route, res.status);
+    const parsed = schema?.safeParse(res.body);
+    if (!parsed?.success)
+      throw new AppError(
+        'DIALER_RESPONSE_INVALID',
+        502,
+        `the dialer answered ${route.method.toUpperCase()} ${res.path} with HTTP ${res.status} but ` +
+          (parsed?.error
+            ? `a body that does not match the contract: ${z.prettifyError(parsed.error)}`
+            : `a status the contract of ${id} does not document`),
+        { httpStatus: res.status, method: route.method.toUpperCase(), path: res.path, route: id },
+      );
+    return { status: res.status, headers: res.headers, body: parsed.data as RouteResult<DialerRoutes[Id]> };
   }
 
-  async #backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
-    // Real time: this is the network, not the domain (the virtual clock does not move while a test awaits).
-    await sleep(this.#backoffMs * 2 ** (attempt - 1), undefined, signal ? { signal } : {});
+  /**
+   * `call` without reading the answer against the contract: the 2xx body as JSON (or text). For a reader that must
+   * tolerate what a newer dialer adds (the event consumer skips events it does not know, one by one).
+   */
+  async request<Id extends DialerRouteId>(
+    id: Id,
+    input: RouteInput<DialerRoutes[Id]> & DialerCallOptions,
+  ): Promise<DialerResponse<unknown> & { path: string }> {
+    const route = dialerRoutes[id] as unknown as RouteDefinitionLike;
+    let request: { method: string; path: string; body?: string };
+    try {
+      request = buildRouteRequest(route, input);
+    } catch (e) {
+      if (e instanceof RouteInputError)
+        throw new AppError('DIALER_REQUEST_INVALID', 422, e.message, { route: id, issues: e.issues });
+      throw e;
+    }
+    const { method, path } = request;
+    const headers: Record<string, string> = { accept: 'application/json', 'x-dialer-key': this.#dialerKey };
+    const idempotencyKey = takesIdempotencyKey(route) ? input.idempotencyKey : undefined;
+    if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const safe = IDEMPOTENT_METHODS.has(method) || Boolean(idempotencyKey);
+    const attempts = { made: 1 };
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      // undici's own request API, not fetch: no WHATWG Request, Response or stream objects per call, a fraction of
+      // the CPU (this runs for every command the outbox sends).
+      res = await this.#requests.request({
+        origin: this.origin,
+        path: `${this.#apiPath}${path}`,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        // undici's own timeouts tick coarsely (about every half second); this bounds the whole call precisely.
+        signal: input.signal ? AbortSignal.any([input.signal, this.#deadline()]) : this.#deadline(),
+        retryOptions: { retry: this.#retryPolicy(safe, attempts) },
+      } as Dispatcher.RequestOptions);
+      text = await res.body.text();
+    } catch (e) {
+      if (input.signal?.aborted) throw e;
+      throw this.#networkError(e, method, path, attempts.made);
+    }
+    if (res.statusCode >= 400) throw this.#dialerError(res.statusCode, text, method, path);
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    return { status: res.statusCode, headers: res.headers, body, path };
+  }
+
+  /** The whole call's bound: every attempt's timeout and the waits between them. */
+  #deadline(): AbortSignal {
+    const waits = this.#backoffMs * (2 ** (this.#attempts - 1) - 1);
+    return AbortSignal.timeout(this.#timeoutMs * this.#attempts + waits);
+  }
+
+  /**
+   * When undici's retry interceptor tries again: connection failures before anything was sent always; other network
+   * failures and 5xx answers only for a safe request; at most `attempts` tries, waiting `backoffMs · 2^(n-1)` (real
+   * time: this is the network, not the domain, and the virtual clock does not move while a test awaits).
+   */
+  #retryPolicy(safe: boolean, attempts: { made: number }) {
+    return (err: Error, ctx: { state: { counter: number } }, callback: (err?: Error | null) => void) => {
+      const status = (err as { statusCode?: number }).statusCode;
+      const code = errorCode(err) ?? '';
+      const retryable =
+        status !== undefined
+          ? status >= 500 && safe
+          : CONNECT_PHASE_CODES.has(code) || (safe && RETRYABLE_NETWORK_CODES.has(code));
+      if (!retryable || attempts.made >= this.#attempts) return callback(err);
+      const wait = this.#backoffMs * 2 ** (attempts.made - 1);
+      attempts.made++;
+      setTimeout(() => callback(null), wait).unref?.();
+      void ctx;
+    };
   }
 
   #networkError(e: unknown, method: string, path: string, attempts: number): AppError {
@@ -388,85 +435,6 @@ export class DialerClient {
       dialerCode: code,
       dialerStatus: status,
     });
-  }
-
-  // --- the dialer's API, typed ---
-
-  async organization(): Promise<Organization> {
-    return (await this.request('GET', '/organization', Organization)).body;
-  }
-
-  async pauseCatalogue(): Promise<PauseEntry[]> {
-    return (await this.request('GET', '/pauses', z.array(PauseEntry))).body;
-  }
-
-  /** Logs an agent in with the dialer user and password; wrong credentials → `DIALER_LOGIN_FAILED` (401). */
-  async login(dialerUser: string, password: string): Promise<z.infer<typeof AgentLoginResponse>> {
-    try {
-      return (await this.request('POST', '/agents/login', AgentLoginResponse, { json: { dialerUser, password } })).body;
-    } catch (e) {
-      if (isAppError(e) && e.status === 401 && e.details?.dialerCode === 'AGENT_CREDENTIALS_INVALID')
-        throw new AppError('DIALER_LOGIN_FAILED', 401, e.message, { ...e.details, dialerUser });
-      throw e;
-    }
-  }
-
-  async logout(dialerUser: string): Promise<AgentStatus> {
-    return (await this.request('POST', `/agents/${enc(dialerUser)}/logout`, AgentStatus)).body;
-  }
-
-  async status(dialerUser: string): Promise<AgentStatus> {
-    return (await this.request('GET', `/agents/${enc(dialerUser)}/status`, AgentStatus)).body;
-  }
-
-  async available(dialerUser: string): Promise<AgentStatus> {
-    return (await this.request('POST', `/agents/${enc(dialerUser)}/available`, AgentStatus)).body;
-  }
-
-  /** `deferred` is true when the dialer keeps the pause for the disposition (the agent is on a call or in wrap-up). */
-  async pause(dialerUser: string, idStatus: number): Promise<z.infer<typeof PauseResponse>> {
-    return (await this.request('POST', `/agents/${enc(dialerUser)}/pause`, PauseResponse, { json: { idStatus } })).body;
-  }
-
-  async unpause(dialerUser: string): Promise<AgentStatus> {
-    return (await this.request('POST', `/agents/${enc(dialerUser)}/unpause`, AgentStatus)).body;
-  }
-
-  async hangup(callId: string, by: 'agent' | 'supervisor' = 'agent'): Promise<Call> {
-    return (await this.request('POST', `/calls/${enc(callId)}/hangup`, Call, { json: { by } })).body;
-  }
-
-  /**
-   * The call's one disposition. The same `idempotencyKey` on every retry: the dialer records it once and replays
-   * its first answer (`replayed`).
-   */
-  async disposition(
-    callId: string,
-    req: { tagCode: string; notes: string; dialerUser?: string },
-    idempotencyKey: string,
-  ): Promise<{ disposition: Disposition; replayed: boolean }> {
-    const json = { tagCode: req.tagCode, notes: req.notes, ...(req.dialerUser ? { dialerUser: req.dialerUser } : {}) };
-    const res = await this.request('POST', `/calls/${enc(callId)}/disposition`, Disposition, { json, idempotencyKey });
-    return { disposition: res.body, replayed: res.headers['idempotent-replayed'] === 'true' };
-  }
-
-  /** Offers a call an AGV handed back (queued) to an agent. */
-  async assign(callId: string, dialerUser: string): Promise<Call> {
-    return (await this.request('POST', `/calls/${enc(callId)}/assign`, Call, { json: { dialerUser } })).body;
-  }
-
-  async transfer(callId: string, extension: string): Promise<{ call: Call; newCall: Call }> {
-    return (await this.request('POST', `/calls/${enc(callId)}/transfer`, TransferResult, { json: { extension } })).body;
-  }
-
-  async getCall(callId: string): Promise<Call> {
-    return (await this.request('GET', `/calls/${enc(callId)}`, Call)).body;
-  }
-
-  /** Ids of the events after `afterId` (at most `limit`), without validating the events themselves. */
-  async eventIdsAfter(afterId: number, limit = 100): Promise<number[]> {
-    const res = await this.request('GET', `/events?after=${afterId}&limit=${limit}`, EventIds);
-    return res.body.events.map((e) => e.id);
   }
 
   /**

@@ -1,98 +1,85 @@
 import { z } from '@hono/zod-openapi';
-import { DialerUser } from '../../contract/organizations.ts';
+import {
+  buildRouteRequest,
+  type RouteDefinitionLike,
+  type RouteInput,
+  RouteInputError,
+} from '../../contract/dialer/route-call.ts';
+import { type DialerRoutes, dialerRoutes } from '../../contract/dialer/routes/index.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { DialerClient } from './client.ts';
 import { errorMessage } from './log.ts';
-import type { Outbox, OutboxItem, OutboxResult, OutboxSend } from './outbox.ts';
-
-/** The commands the Omni side sends the dialer through the outbox, by kind: their payloads. */
-export const DispositionCommand = z.object({
-  callId: z.string().min(1),
-  tagCode: z.string().trim().min(1).max(64),
-  notes: z.string().max(4000).default(''),
-  /** Who disposes (a supervisor finalizing for the agent); the call's agent when absent. */
-  dialerUser: DialerUser.optional(),
-});
-export const HangupCommand = z.object({
-  callId: z.string().min(1),
-  by: z.enum(['agent', 'supervisor']).default('agent'),
-});
-export const PauseCommand = z.object({ dialerUser: DialerUser, idStatus: z.number().int() });
-export const AgentCommand = z.object({ dialerUser: DialerUser });
-
-export const DialerCommandSchemas = {
-  disposition: DispositionCommand,
-  hangup: HangupCommand,
-  pause: PauseCommand,
-  unpause: AgentCommand,
-  available: AgentCommand,
-  logout: AgentCommand,
-} as const;
-export type DialerCommandKind = keyof typeof DialerCommandSchemas;
-/** What `enqueueDialerCommand` takes for a kind (defaults may be left out). */
-export type DialerCommandPayload<K extends DialerCommandKind> = z.input<(typeof DialerCommandSchemas)[K]>;
-type Parsed<K extends DialerCommandKind> = z.output<(typeof DialerCommandSchemas)[K]>;
-
-const isKind = (kind: string): kind is DialerCommandKind => Object.hasOwn(DialerCommandSchemas, kind);
+import type { Outbox, OutboxResult, OutboxSend } from './outbox.ts';
 
 /**
- * The default ordering key: per call for call commands (hang-up before disposition), per agent for agent commands.
- * Pass your own to order across them (e.g. the agent's key for a disposition followed by `available`).
+ * The dialer routes Omni sends as commands (durably, through the outbox): a call's hang-up and disposition, an
+ * agent's pause, unpause, availability and logout. Each is ordered per call or per agent, always within its
+ * organization.
  */
-export function defaultOrderingKey(orgId: string, kind: DialerCommandKind, payload: object): string {
-  return kind === 'disposition' || kind === 'hangup'
-    ? `${orgId}:call:${(payload as { callId: string }).callId}`
-    : `${orgId}:agent:${(payload as { dialerUser: string }).dialerUser}`;
+export const COMMAND_ROUTES = {
+  'calls.hangup': 'call',
+  'calls.disposition': 'call',
+  'agents.pause': 'agent',
+  'agents.unpause': 'agent',
+  'agents.available': 'agent',
+  'agents.logout': 'agent',
+} as const satisfies Partial<Record<keyof DialerRoutes, 'call' | 'agent'>>;
+export type DialerCommandRoute = keyof typeof COMMAND_ROUTES;
+
+/** A command: the route it calls and that route's input (path parameters, body), typed from the contract. */
+export type DialerCommand = {
+  [R in DialerCommandRoute]: { route: R } & Pick<RouteInput<DialerRoutes[R]>, 'params' | 'body'>;
+}[DialerCommandRoute];
+
+/** What an outbox item of a command holds: the route's input, as given (validated at `send`). */
+type StoredCommand = { params?: Record<string, unknown>; body?: unknown };
+
+const isCommandRoute = (kind: string): kind is DialerCommandRoute => Object.hasOwn(COMMAND_ROUTES, kind);
+
+/**
+ * The ordering key of a command: per call (a hang-up before the disposition of the same call) or per agent (pauses
+ * in the order asked), always with the organization, so one organization's stuck dialer never holds another's.
+ */
+export function orderingKeyOf(orgId: string, command: DialerCommand): string {
+  const params = command.params as Record<string, string>;
+  return COMMAND_ROUTES[command.route] === 'call'
+    ? `${orgId}:call:${params.id}`
+    : `${orgId}:agent:${params.dialerUser}`;
 }
 
 /**
- * Validates a command and enqueues it (synchronously: call it inside the transaction that makes it necessary).
- * Throws `VALIDATION_FAILED` (422) for an invalid payload. Returns the outbox id (the existing one for a duplicate
- * idempotency key).
+ * The one way Omni sends commands to an organization's dialer: each is validated against the contract (a wrong
+ * command is a 422 here, never a row that fails later), keyed for ordering by organization and call or agent, and
+ * enqueued in the caller's transaction (call it inside the transaction that makes the command necessary; delivery
+ * starts after it commits). `dedupeKey` names the command uniquely within the organization (e.g. `disposition:<call>`):
+ * the same one twice is enqueued once; it travels as the Idempotency-Key to routes that take one.
  */
-export function enqueueDialerCommand<K extends DialerCommandKind>(
-  outbox: Pick<Outbox, 'enqueue'>,
-  cmd: { orgId: string; kind: K; payload: DialerCommandPayload<K>; idempotencyKey: string; orderingKey?: string },
-): number {
-  const parsed = DialerCommandSchemas[cmd.kind].safeParse(cmd.payload);
-  if (!parsed.success)
-    throw new AppError('VALIDATION_FAILED', 422, `invalid ${cmd.kind} command: ${z.prettifyError(parsed.error)}`, {
-      kind: cmd.kind,
+export class DialerCommandPort {
+  constructor(private readonly outbox: Pick<Outbox, 'enqueue'>) {}
+
+  send(orgId: string, command: DialerCommand, dedupeKey: string): number {
+    const route = dialerRoutes[command.route] as unknown as RouteDefinitionLike;
+    try {
+      buildRouteRequest(route, command);
+    } catch (e) {
+      if (e instanceof RouteInputError)
+        throw new AppError('VALIDATION_FAILED', 422, `invalid ${command.route} command: ${e.message}`, {
+          route: command.route,
+          issues: e.issues,
+        });
+      throw e;
+    }
+    const payload: StoredCommand = {
+      ...(command.params ? { params: command.params } : {}),
+      ...(command.body !== undefined ? { body: command.body } : {}),
+    };
+    return this.outbox.enqueue({
+      orgId,
+      kind: command.route,
+      orderingKey: orderingKeyOf(orgId, command),
+      payload,
+      idempotencyKey: `${orgId}:${dedupeKey}`,
     });
-  return outbox.enqueue({
-    orgId: cmd.orgId,
-    kind: cmd.kind,
-    orderingKey: cmd.orderingKey ?? defaultOrderingKey(cmd.orgId, cmd.kind, parsed.data),
-    payload: parsed.data,
-    idempotencyKey: cmd.idempotencyKey,
-  });
-}
-
-async function run(client: DialerClient, kind: DialerCommandKind, payload: unknown, item: OutboxItem) {
-  switch (kind) {
-    case 'disposition': {
-      const p = payload as Parsed<'disposition'>;
-      return client.disposition(
-        p.callId,
-        { tagCode: p.tagCode, notes: p.notes, ...(p.dialerUser ? { dialerUser: p.dialerUser } : {}) },
-        item.idempotencyKey,
-      );
-    }
-    case 'hangup': {
-      const p = payload as Parsed<'hangup'>;
-      const call = await client.hangup(p.callId, p.by);
-      return { callId: call.id, state: call.state, endedBy: call.endedBy };
-    }
-    case 'pause': {
-      const p = payload as Parsed<'pause'>;
-      return client.pause(p.dialerUser, p.idStatus);
-    }
-    case 'unpause':
-      return client.unpause((payload as Parsed<'unpause'>).dialerUser);
-    case 'available':
-      return client.available((payload as Parsed<'available'>).dialerUser);
-    case 'logout':
-      return client.logout((payload as Parsed<'logout'>).dialerUser);
   }
 }
 
@@ -108,23 +95,24 @@ const RETRY_CODES = new Set([
 ]);
 
 /** An answer that means the command already took effect. */
-function alreadyDone(kind: DialerCommandKind, payload: unknown, e: AppError): unknown {
+function alreadyDone(route: DialerCommandRoute, payload: StoredCommand, e: AppError): unknown {
   const code = e.details?.dialerCode;
-  if (kind === 'hangup' && code === 'CALL_ALREADY_ENDED') return { alreadyEnded: e.details };
-  if (kind === 'logout' && code === 'AGENT_NOT_LOGGED_IN') return { alreadyLoggedOut: true };
-  if (kind === 'disposition' && code === 'CALL_ALREADY_DISPOSED') {
+  if (route === 'calls.hangup' && code === 'CALL_ALREADY_ENDED') return { alreadyEnded: e.details };
+  if (route === 'agents.logout' && code === 'AGENT_NOT_LOGGED_IN') return { alreadyLoggedOut: true };
+  if (route === 'calls.disposition' && code === 'CALL_ALREADY_DISPOSED') {
     const first = e.details?.first as { tagCode?: string; notes?: string } | undefined;
-    const p = payload as Parsed<'disposition'>;
-    if (first && first.tagCode === p.tagCode && first.notes === p.notes) return { alreadyDisposed: first };
+    const body = payload.body as { tagCode?: string; notes?: string } | undefined;
+    if (first && first.tagCode === body?.tagCode && first.notes === (body?.notes ?? ''))
+      return { alreadyDisposed: first };
   }
   return undefined;
 }
 
 /** Sorts a failure into retry (network, 5xx, 401/408/429, trust and configuration problems) or failed (other 4xx). */
-export function classifyDialerError(kind: DialerCommandKind, payload: unknown, e: unknown): OutboxResult {
+export function classifyDialerError(route: DialerCommandRoute, payload: StoredCommand, e: unknown): OutboxResult {
   if (!isAppError(e)) return { retry: errorMessage(e) };
   const described = `${e.code}: ${e.message}`;
-  const done = alreadyDone(kind, payload, e);
+  const done = alreadyDone(route, payload, e);
   if (done !== undefined) return { sent: done };
   // A 2xx whose body does not match the contract: the dialer did it; retrying would not change the body.
   if (e.code === 'DIALER_RESPONSE_INVALID') return { sent: { unreadableAnswer: e.message } };
@@ -133,35 +121,47 @@ export function classifyDialerError(kind: DialerCommandKind, payload: unknown, e
   return { failed: described };
 }
 
-export type DialerCommandSenderOptions = {
-  /** Called on every failed attempt that will be retried (e.g. to raise an alert for a certificate mismatch). */
-  onRetry?: (item: OutboxItem, error: unknown) => void;
-};
+/** What the outbox keeps of an answer: what happened, never the lead's data a Call carries. */
+function summary(body: unknown): unknown {
+  const call = body as { id?: string; state?: string; endedBy?: string | null; lead?: unknown } | undefined;
+  if (call?.lead !== undefined) return { callId: call.id, state: call.state, endedBy: call.endedBy };
+  return body;
+}
+
+const StoredCommandSchema = z.object({
+  params: z.record(z.string(), z.unknown()).optional(),
+  body: z.unknown().optional(),
+});
 
 /**
- * The Outbox's `send` for dialer commands: maps each kind to the organization's DialerClient. A disposition goes with
- * the item's idempotency key (the same on every retry). "Already done" answers count as sent: 409
- * CALL_ALREADY_ENDED for a hang-up, AGENT_NOT_LOGGED_IN for a logout, CALL_ALREADY_DISPOSED when the first
- * disposition has the same tag and notes.
+ * The Outbox's `send` for dialer commands: calls the item's route on the organization's DialerClient with the item's
+ * idempotency key (the same on every retry). "Already done" answers count as sent: CALL_ALREADY_ENDED for a
+ * hang-up, AGENT_NOT_LOGGED_IN for a logout, CALL_ALREADY_DISPOSED when the first disposition has the same tag and
+ * notes.
  */
-export function dialerCommandSender(
-  clients: { get(orgId: string): DialerClient },
-  opts: DialerCommandSenderOptions = {},
-): OutboxSend {
+export function dialerCommandSender(clients: { get(orgId: string): DialerClient }): OutboxSend {
   return async (item) => {
-    if (!isKind(item.kind)) return { failed: `unknown dialer command '${item.kind}'` };
-    const kind = item.kind;
-    const parsed = DialerCommandSchemas[kind].safeParse(item.payload);
-    if (!parsed.success) return { failed: `invalid ${kind} command: ${z.prettifyError(parsed.error)}` };
-    let result: OutboxResult;
-    let error: unknown;
+    if (!isCommandRoute(item.kind)) return { failed: `'${item.kind}' is not a dialer command route` };
+    const route = item.kind;
+    const stored = StoredCommandSchema.safeParse(item.payload);
+    if (!stored.success) return { failed: `invalid ${route} command: ${z.prettifyError(stored.error)}` };
+    const payload = stored.data as StoredCommand;
     try {
-      result = { sent: await run(clients.get(item.orgId), kind, parsed.data, item) };
+      const res = await clients.get(item.orgId).call(route, {
+        ...(payload as object),
+        idempotencyKey: item.idempotencyKey,
+      } as never);
+      return {
+        sent: {
+          status: res.status,
+          ...(res.headers['idempotent-replayed'] === 'true' ? { replayed: true } : {}),
+          answer: summary(res.body),
+        },
+      };
     } catch (e) {
-      error = e;
-      result = classifyDialerError(kind, parsed.data, e);
+      // A command the contract refuses never becomes valid by waiting.
+      if (isAppError(e) && e.code === 'DIALER_REQUEST_INVALID') return { failed: `${e.code}: ${e.message}` };
+      return classifyDialerError(route, payload, e);
     }
-    if (typeof result === 'object' && 'retry' in result) opts.onRetry?.(item, error);
-    return result;
   };
 }

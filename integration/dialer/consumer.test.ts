@@ -202,8 +202,8 @@ describe('EventConsumer with an unreadable event', () => {
           .join('');
         return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
       },
-      async eventIdsAfter(afterId: number) {
-        return events.filter((e) => e.id > afterId).map((e) => e.id);
+      async request(_route: string, input: { query: { after: number } }) {
+        return { status: 200, headers: {}, body: { events: events.filter((e) => e.id > input.query.after) } };
       },
     } as unknown as DialerClient;
     const handled: number[] = [];

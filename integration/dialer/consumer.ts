@@ -8,6 +8,8 @@ import { readSseBatches } from '../../core/sse-reader.ts';
 import type { DialerClient } from './client.ts';
 import { type DialerLog, errorMessage, silentLog } from './log.ts';
 
+const EventIds = z.object({ events: z.array(z.object({ id: z.number().int() }).loose()) });
+
 /** An event the consumer could not read: skipped (its id still advances the cursor). */
 export type InvalidDialerEvent = { id: number; type: string | undefined; data: string; error: string };
 
@@ -141,7 +143,9 @@ export class EventConsumer {
     const started = performance.now();
     for (;;) {
       const cursor = this.cursor(orgId);
-      const ids = await this.clients.get(orgId).eventIdsAfter(cursor, 1);
+      // Read loosely: an event this side does not know must not stop the drain (the consumer skips it).
+      const page = await this.clients.get(orgId).request('events.list', { query: { after: cursor, limit: 1 } });
+      const ids = EventIds.parse(page.body).events.map((e) => e.id);
       if (ids.length === 0) return;
       if (performance.now() - started > timeoutMs)
         throw new AppError(

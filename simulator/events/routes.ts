@@ -1,14 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { EventPage } from '../../contract/events.ts';
+import { EVENT_PAGE_MAX, eventRoutes as routes } from '../../contract/dialer/routes/events.ts';
 import { AppError } from '../../core/errors.ts';
-import { errors, json } from '../../core/http/openapi.ts';
 import { Waker } from '../../core/http/waker.ts';
 import { dialerRouter } from '../http/app.ts';
 import type { EventLog } from './event-log.ts';
 
-const tags = ['Events'];
-const PAGE = 500;
+const PAGE = EVENT_PAGE_MAX;
 const HEARTBEAT_MS = 15_000;
 
 /** Open event streams, so the control API can drop them (a network failure, on demand). */
@@ -42,10 +39,6 @@ const sseText = (e: { id: number; type: string }) => `event: ${e.type}\ndata: ${
 
 export type StreamDropRule = (method: string, path: string) => { afterEvents: number } | undefined;
 
-const cursorQuery = z.object({
-  after: z.coerce.number().int().min(0).optional().describe('resume after this event id (Last-Event-ID wins)'),
-});
-
 function startCursor(
   c: { req: { header(n: string): string | undefined } },
   after: number | undefined,
@@ -54,14 +47,14 @@ function startCursor(
 ) {
   const header = c.req.header('last-event-id');
   if (header !== undefined && header !== '') {
-    const id = Number(header);
-    if (!Number.isInteger(id) || id < 0)
+    // Digits only: Number() would read '0x10' as 16 and ' 7' as 7, resuming from an event the client never named.
+    if (!/^\d{1,15}$/.test(header))
       throw new AppError(
         'LAST_EVENT_ID_INVALID',
         422,
-        `Last-Event-ID must be an event id (a whole number), got '${header}'`,
+        `Last-Event-ID must be an event id (digits only, as the stream sent it), got '${header}'`,
       );
-    return id;
+    return Number(header);
   }
   return after ?? (c.req.header('x-from') === 'latest' ? log.lastId(orgId) : 0);
 }
@@ -74,77 +67,53 @@ function startCursor(
 export function eventRoutes(log: EventLog, open: OpenStreams, dropRule: StreamDropRule = () => undefined) {
   const app = dialerRouter();
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/events',
-      tags,
-      summary: 'A page of events after a cursor',
-      request: { query: cursorQuery.extend({ limit: z.coerce.number().int().min(1).max(PAGE).default(100) }) },
-      responses: { 200: json(EventPage, 'events in order'), 401: errors[401], 422: errors[422] },
-    }),
-    (c) => {
-      const { after, limit } = c.req.valid('query');
-      const events = log.after(c.var.orgId, after ?? 0, limit);
-      return c.json({ events, lastId: events.at(-1)?.id ?? after ?? 0 }, 200);
-    },
-  );
+  app.openapi(routes['events.list'], (c) => {
+    const { after, limit } = c.req.valid('query');
+    const events = log.after(c.var.orgId, after ?? 0, limit);
+    return c.json({ events, lastId: events.at(-1)?.id ?? after ?? 0 }, 200);
+  });
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/events/stream',
-      tags,
-      summary: 'Server-Sent Events: every event after Last-Event-ID (or ?after=), then live',
-      request: { query: cursorQuery },
-      responses: {
-        200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'the stream' },
-        401: errors[401],
-        422: errors[422],
-      },
-    }),
-    (c) => {
-      const { orgId } = c.var;
-      let cursor = startCursor(c, c.req.valid('query').after, log, orgId);
-      const drop = dropRule('GET', c.req.path);
-      return streamSSE(c, async (stream) => {
-        const waker = new Waker();
-        let closed = false;
-        const close = () => {
-          closed = true;
-          waker.wake();
-          void stream.close();
-        };
-        const unsubscribe = log.subscribe(orgId, () => waker.wake());
-        const unregister = open.add({ orgId, close });
-        stream.onAbort(close);
-        let sent = 0;
-        try {
-          if (drop && drop.afterEvents === 0) return close();
-          while (!closed) {
-            const batch = log.after(orgId, cursor, PAGE);
-            // What is there goes in one write (one TLS record and syscall, one read for the consumer), not one per
-            // event; a drop rule cuts the batch where the connection is to fail.
-            const take = drop ? batch.slice(0, drop.afterEvents - sent) : batch;
-            if (take.length > 0) {
-              await stream.write(take.map(sseText).join(''));
-              cursor = take.at(-1)!.id;
-              sent += take.length;
-            }
-            if (drop && sent >= drop.afterEvents) return close();
-            if (closed) return;
-            if (batch.length === PAGE) continue;
-            // Wait for new events, or send a heartbeat comment so proxies keep the connection.
-            await waker.wait(HEARTBEAT_MS);
-            if (!closed && log.after(orgId, cursor, 1).length === 0) await stream.write(': keep-alive\n\n');
+  app.openapi(routes['events.stream'], (c) => {
+    const { orgId } = c.var;
+    let cursor = startCursor(c, c.req.valid('query').after, log, orgId);
+    const drop = dropRule('GET', c.req.path);
+    return streamSSE(c, async (stream) => {
+      const waker = new Waker();
+      let closed = false;
+      const close = () => {
+        closed = true;
+        waker.wake();
+        void stream.close();
+      };
+      const unsubscribe = log.subscribe(orgId, () => waker.wake());
+      const unregister = open.add({ orgId, close });
+      stream.onAbort(close);
+      let sent = 0;
+      try {
+        if (drop && drop.afterEvents === 0) return close();
+        while (!closed) {
+          const batch = log.after(orgId, cursor, PAGE);
+          // What is there goes in one write (one TLS record and syscall, one read for the consumer), not one per
+          // event; a drop rule cuts the batch where the connection is to fail.
+          const take = drop ? batch.slice(0, drop.afterEvents - sent) : batch;
+          if (take.length > 0) {
+            await stream.write(take.map(sseText).join(''));
+            cursor = take.at(-1)!.id;
+            sent += take.length;
           }
-        } finally {
-          unsubscribe();
-          unregister();
+          if (drop && sent >= drop.afterEvents) return close();
+          if (closed) return;
+          if (batch.length === PAGE) continue;
+          // Wait for new events, or send a heartbeat comment so proxies keep the connection.
+          await waker.wait(HEARTBEAT_MS);
+          if (!closed && log.after(orgId, cursor, 1).length === 0) await stream.write(': keep-alive\n\n');
         }
-      });
-    },
-  );
+      } finally {
+        unsubscribe();
+        unregister();
+      }
+    });
+  });
 
   return app;
 }

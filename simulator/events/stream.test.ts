@@ -74,6 +74,20 @@ describe('event stream (SSE)', () => {
     expect(res.body).toMatchObject({ error: { code: 'LAST_EVENT_ID_INVALID' } });
   });
 
+  it('reads a cursor as digits only: Last-Event-ID 0x10, 1e1 or -1 and ?after=0x10 are refused, not read as numbers', async () => {
+    t = await startTestSimulator();
+    for (const id of ['0x10', '1e1', '-1', '+7', '7.0'])
+      expect(
+        (await t.api.request('GET', '/api/v1/events/stream', { headers: { 'last-event-id': id } })).body,
+        id,
+      ).toMatchObject({ error: { code: 'LAST_EVENT_ID_INVALID' } });
+    for (const path of ['/api/v1/events?after=0x10', '/api/v1/events/stream?after=0x10', '/api/v1/events?limit=1e2']) {
+      const res = await t.api.request('GET', path);
+      expect(res.status, path).toBe(422);
+      expect(res.body, path).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    }
+  });
+
   it('a consumer that reconnects after a dropped stream misses nothing (drop_stream fault)', async () => {
     t = await startTestSimulator();
     for (const u of ['ana', 'bia', 'caio']) await availableAgent(t, u);

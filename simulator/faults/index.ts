@@ -1,4 +1,13 @@
 export {
+  FaultMatch,
+  FaultRule,
+  FaultRuleInput,
+  FaultRuleList,
+  FaultSpec,
+  LatencyDistribution,
+  MAX_LATENCY_MS,
+} from '../../contract/dialer/control/faults.ts';
+export {
   createFaultInjector,
   type FaultInjector,
   type FaultInjectorOptions,
@@ -7,12 +16,3 @@ export {
   sampleLatencyMs,
 } from './injector.ts';
 export { faultAdminRoutes } from './routes.ts';
-export {
-  FaultMatch,
-  FaultRule,
-  FaultRuleInput,
-  FaultRuleList,
-  FaultSpec,
-  LatencyDistribution,
-  MAX_LATENCY_MS,
-} from './schema.ts';

@@ -2,11 +2,16 @@ import { constants as http2 } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  type FaultRule,
+  FaultRuleInput,
+  type LatencyDistribution,
+  MAX_LATENCY_MS,
+} from '../../contract/dialer/control/faults.ts';
+import { compilePathPattern, type PathMatcher } from '../../contract/dialer/path-pattern.ts';
 import { RealClock } from '../../core/clock.ts';
 import { validationError } from '../../core/http/validation.ts';
 import { normal, type Random } from '../../core/random.ts';
-import { compilePathPattern, type PathMatcher } from '../http/path-pattern.ts';
-import { type FaultRule, FaultRuleInput, type LatencyDistribution, MAX_LATENCY_MS } from './schema.ts';
 
 export type StreamDrop = { afterEvents: number; ruleId: string };
 

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dialerRouteOf } from '../../contract/dialer/routes/index.ts';
 import { startTestServer, type TestServer } from '../../harness/test-server.ts';
 import { createFaultInjector, RESET_STATUS } from '../faults/index.ts';
 import {
@@ -383,5 +384,66 @@ describe('with the fault injector inside', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('routes by id', () => {
+  it('records the dialer route a request matched, filters and verifies by route id, whatever the path parameters', async () => {
+    const j = createJournal({ now: () => t, routeOf: dialerRouteOf });
+    const app = new Hono();
+    app.route('/__admin', journalAdminRoutes(j));
+    app.use('/api/*', j.middleware);
+    app.all('/api/*', (c) => c.json({ ok: true }));
+    const s = await startTestServer(app.fetch);
+    try {
+      for (const path of [
+        '/api/v1/agents/login',
+        '/api/v1/agents/ana/pause',
+        '/api/v1/calls/c-1/disposition',
+        '/api/v1/calls/c-2/disposition',
+        '/api/v1/nothing/here',
+      ])
+        await (await fetch(`${s.url}${path}`, { method: 'POST' })).arrayBuffer();
+      expect(j.list().map((e) => e.route ?? null)).toEqual([
+        'agents.login',
+        'agents.pause',
+        'calls.disposition',
+        'calls.disposition',
+        null,
+      ]);
+      expect(j.list({ route: 'calls.disposition' }).map((e) => e.path)).toEqual([
+        '/api/v1/calls/c-1/disposition',
+        '/api/v1/calls/c-2/disposition',
+      ]);
+      expect(j.verify({ request: { route: 'calls.disposition' }, count: { eq: 2 } }).ok).toBe(true);
+      expect(
+        j.verify({ request: { method: 'POST' }, order: [{ route: 'agents.pause' }, { route: 'agents.login' }] }).ok,
+      ).toBe(false);
+      const page = (await (await fetch(`${s.url}/__admin/requests?route=agents.login`)).json()) as Page;
+      expect(page.requests.map((e) => e.path)).toEqual(['/api/v1/agents/login']);
+      const bad = await fetch(`${s.url}/__admin/requests?route=calls.nope`);
+      expect(bad.status).toBe(422);
+      expect(JSON.stringify(await bad.json())).toContain("'calls.nope' is not a dialer route id");
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('query strings', () => {
+  it('never keeps a key, token or password sent in the query string by mistake', async () => {
+    const secret = 'dk-sent-in-the-url-0003';
+    await call(`/api/v1/calls?key=${secret}&x-dialer-key=${secret}&apiKey=${secret}&token=${secret}&state=ended`);
+    await call(`/api/v1/calls?password=${secret}&password=${secret}&monkey=banana`);
+    const [first, second] = journal.list();
+    expect(first!.query).toEqual({
+      key: '[REDACTED]',
+      'x-dialer-key': '[REDACTED]',
+      apiKey: '[REDACTED]',
+      token: '[REDACTED]',
+      state: 'ended',
+    });
+    expect(second!.query).toEqual({ password: ['[REDACTED]', '[REDACTED]'], monkey: 'banana' });
+    expect(await (await admin('/requests')).text()).not.toContain(secret);
   });
 });

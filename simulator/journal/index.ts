@@ -1,4 +1,13 @@
 export {
+  CountSpec,
+  JournalEntry,
+  JournalFilter,
+  JournalPage,
+  JournalQuery,
+  VerifyResult,
+  VerifySpec,
+} from '../../contract/dialer/control/journal.ts';
+export {
   BODY_LIMIT_BYTES,
   createJournal,
   type Journal,
@@ -9,12 +18,3 @@ export {
   redactJsonSecrets,
 } from './journal.ts';
 export { journalAdminRoutes } from './routes.ts';
-export {
-  CountSpec,
-  JournalEntry,
-  JournalFilter,
-  JournalPage,
-  JournalQuery,
-  VerifyResult,
-  VerifySpec,
-} from './schema.ts';

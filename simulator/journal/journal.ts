@@ -1,7 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import {
+  type JournalEntry,
+  type JournalFilter,
+  type VerifyResult,
+  VerifySpec,
+} from '../../contract/dialer/control/journal.ts';
+import { compilePathPattern } from '../../contract/dialer/path-pattern.ts';
 import { validationError } from '../../core/http/validation.ts';
-import { compilePathPattern } from '../http/path-pattern.ts';
-import { type JournalEntry, type JournalFilter, type VerifyResult, VerifySpec } from './schema.ts';
 
 /** Variables the journal reads: the authentication middleware sets `orgId` once it knows the organization. */
 export type JournalVariables = { orgId?: string };
@@ -25,6 +30,8 @@ export interface Journal {
 export type JournalOptions = {
   /** The simulator's clock (for `at`). */
   now: () => number;
+  /** The route id of a request (method + full path), so entries can be found by route as well as by path. */
+  routeOf?: (method: string, path: string) => string | undefined;
   /** Entries kept; the oldest go first. */
   capacity?: number;
 };
@@ -41,6 +48,9 @@ const JSON_BODY = /^application\/([\w.-]+\+)?json$/;
 // in request bodies (organization and agent set-up, login). The value may be cut short by the 4 KB limit.
 const SECRET_KEY = /password|passwd|secret|token|^(key|pin|authorization|api_?key|dialer_?key)$/i;
 const JSON_STRING_FIELD = /"((?:[^"\\]|\\.)*)"(\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)/g;
+
+/** Query parameter names whose values are never kept (a dialer key sent in a URL by mistake, a token…). */
+const SECRET_PARAM = /password|passwd|secret|token|authorization|(^|[^a-z])key$|^(api|dialer)_?key$|^pin$/i;
 
 export function redactJsonSecrets(text: string): string {
   return text.replace(JSON_STRING_FIELD, (all, key: string, sep: string) =>
@@ -112,7 +122,7 @@ async function readBody(c: Context): Promise<{ text: string; truncated: boolean 
 function queryObject(url: URL): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(key);
+    const values = url.searchParams.getAll(key).map((v) => (SECRET_PARAM.test(key) ? '[REDACTED]' : v));
     out[key] = values.length === 1 ? values[0]! : values;
   }
   return out;
@@ -125,6 +135,7 @@ function compileFilter(f: JournalFilter): Predicate {
   const path = f.path === undefined ? undefined : compilePathPattern(f.path);
   return (e) =>
     (method === undefined || method === '*' || e.method === method) &&
+    (f.route === undefined || e.route === f.route) &&
     (path === undefined || path(e.path)) &&
     (f.pathPrefix === undefined || e.path.startsWith(f.pathPrefix)) &&
     (f.status === undefined || e.status === f.status) &&
@@ -141,7 +152,7 @@ const seqList = (entries: JournalEntry[]) =>
         .map((e) => e.seq)
         .join(', ') + (entries.length > 10 ? ', …' : '');
 
-export function createJournal({ now, capacity = 5000 }: JournalOptions): Journal {
+export function createJournal({ now, capacity = 5000, routeOf }: JournalOptions): Journal {
   if (!Number.isInteger(capacity) || capacity < 1)
     throw new RangeError(`journal capacity must be >= 1, got ${capacity}`);
   let entries: JournalEntry[] = [];
@@ -183,10 +194,12 @@ export function createJournal({ now, capacity = 5000 }: JournalOptions): Journal
         if (value !== undefined) requestHeaders[name] = value;
       }
       const orgId = c.get('orgId');
+      const route = routeOf?.(c.req.method, c.req.path);
       record({
         at,
         method: c.req.method,
         path: c.req.path,
+        ...(route === undefined ? {} : { route }),
         query: queryObject(new URL(c.req.url)),
         status: failed ? 500 : c.res.status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,

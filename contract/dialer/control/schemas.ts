@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { LeadInput } from './mailing.ts';
-import { DialerUser, Extension } from './organizations.ts';
+import { LeadInput } from '../../mailing.ts';
+import { DialerUser, Extension } from '../../organizations.ts';
 
 /** The control API's own shapes (loopback + admin token): clock, seed, reset, scripted calls. */
 export const ClockState = z

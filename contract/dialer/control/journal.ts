@@ -1,5 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { PathPattern } from '../http/path-pattern.ts';
+import { PathPattern } from '../path-pattern.ts';
+import { DIALER_ROUTE_IDS } from '../routes/index.ts';
+
+/** A dialer API route by its id (its operationId in the document): `calls.disposition`, `agents.pause`… */
+export const DialerRouteIdSchema = z
+  .enum(DIALER_ROUTE_IDS as [string, ...string[]], {
+    error: (i) => `'${String(i.input)}' is not a dialer route id; see the operationIds of /openapi.json`,
+  })
+  .openapi({ example: 'calls.disposition' });
 
 export const JournalEntry = z
   .object({
@@ -7,7 +15,10 @@ export const JournalEntry = z
     at: z.string().describe("when the request arrived, by the simulator's clock (ISO 8601)"),
     method: z.string(),
     path: z.string(),
-    query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).describe('repeated parameters as arrays'),
+    route: z.string().optional().describe('the dialer API route the request matched (its id), when it matched one'),
+    query: z
+      .record(z.string(), z.union([z.string(), z.array(z.string())]))
+      .describe('repeated parameters as arrays; secret-looking parameters (key, token, password…) redacted'),
     status: z.number().int(),
     durationMs: z.number().describe('wall-clock time until the response (its headers, for a stream) was ready'),
     orgId: z.string().optional(),
@@ -27,6 +38,7 @@ const Method = z.string().regex(/^(\*|[A-Za-z]+)$/, 'a method is an HTTP method 
 
 const filterShape = {
   method: Method.optional(),
+  route: DialerRouteIdSchema.optional().describe('the route id, whatever the path parameters'),
   path: PathPattern.optional(),
   pathPrefix: z.string().startsWith('/', 'a path prefix starts with /').optional(),
   orgId: z.string().min(1).optional(),

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PathPattern } from '../http/path-pattern.ts';
+import { PathPattern } from '../path-pattern.ts';
 
 /** Upper bound for any injected delay, sampled or fixed: a fault must never hold a connection for minutes. */
 export const MAX_LATENCY_MS = 120_000;
