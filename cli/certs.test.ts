@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,11 +84,15 @@ describe('ds-harness certs', () => {
     expect(b.exitCode).toBe(0);
     expect(b.out).toMatch(/der\.cer\s+CERTIFICATE_DER_NOT_ACCEPTED/);
 
+    // Omni would refuse a DER file: inspect still shows what it holds, then exits 1 with Omni's code and message.
     const der = await run('certs', 'inspect', join(dir, 'broken', 'der.cer'));
-    expect(der.exitCode).toBe(0);
+    expect(der.exitCode).toBe(1);
     expect(der.out).toContain('binary DER');
-    expect(der.out).toContain('openssl x509 -inform der');
-    const derJson = JSON.parse((await run('certs', 'inspect', '--json', join(dir, 'broken', 'der.cer'))).out);
+    expect(der.err).toContain('openssl x509 -inform der');
+    expect(der.err).toContain('CERTIFICATE_DER_NOT_ACCEPTED');
+    const derRun = await run('certs', 'inspect', '--json', join(dir, 'broken', 'der.cer'));
+    expect(derRun.exitCode).toBe(1);
+    const derJson = JSON.parse(derRun.out);
     expect(derJson).toMatchObject({
       format: 'der',
       omniUpload: { accepted: false, code: 'CERTIFICATE_DER_NOT_ACCEPTED' },
@@ -96,6 +100,8 @@ describe('ds-harness certs', () => {
 
     const expired = await run('certs', 'inspect', join(dir, 'broken', 'expired.crt'));
     expect(expired.out).toContain('EXPIRED');
+    expect(expired.exitCode).toBe(1);
+    expect(expired.err).toContain('CERTIFICATE_EXPIRED');
 
     const garbage = await run('certs', 'inspect', join(dir, 'broken', 'garbage.crt'));
     expect(garbage.exitCode).toBe(1);
@@ -109,6 +115,33 @@ describe('ds-harness certs', () => {
     const missing = await run('certs', 'inspect', join(dir, 'nope.crt'));
     expect(missing.exitCode).toBe(1);
     expect(missing.err).toContain('no such file');
+  });
+
+  it("inspect runs Omni's upload check on a bundle: a chain passes and says what is pinned, a foreign leaf exits 1", async () => {
+    const server = readFileSync(join(dir, 'server.pem'), 'utf8');
+    const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+    const chainFile = join(dir, 'chain.pem');
+    writeFileSync(chainFile, `${server}${ca}`);
+    const chain = await run('certs', 'inspect', chainFile);
+    expect(chain.exitCode).toBe(0);
+    expect(chain.out).toContain('Bundle       2 certificates');
+    expect(chain.out).toContain(`Omni upload  accepted; pins ${new X509Certificate(server).fingerprint256}`);
+    const chainJson = JSON.parse((await run('certs', 'inspect', '--json', chainFile)).out);
+    expect(chainJson).toMatchObject({
+      omniUpload: { accepted: true, trust: 'pinned' },
+      chain: [{ isCA: false }, { isCA: true }],
+    });
+
+    const foreign = readFileSync(join(dir, 'broken', 'other-ca.crt'), 'utf8');
+    const mixedFile = join(dir, 'mixed.pem');
+    writeFileSync(mixedFile, `${foreign}${server}`);
+    const mixed = await run('certs', 'inspect', mixedFile);
+    expect(mixed.exitCode).toBe(1);
+    expect(mixed.err).toContain('CERTIFICATE_CHAIN_BROKEN');
+    expect(mixed.err).toContain("Upload only the dialer's");
+    const mixedJson = await run('certs', 'inspect', '--json', mixedFile);
+    expect(mixedJson.exitCode).toBe(1);
+    expect(JSON.parse(mixedJson.out).omniUpload).toMatchObject({ accepted: false, code: 'CERTIFICATE_CHAIN_BROKEN' });
   });
 
   it('issue --client writes a client certificate; a bad name exits 1 with the rule', async () => {

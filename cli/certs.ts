@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { RealClock } from '../core/clock.ts';
 import { isAppError } from '../core/errors.ts';
-import { type CertificateInspection, inspectCertificate, validateCertificateUpload } from '../core/x509.ts';
+import {
+  type CertificateInspection,
+  type CertificateUpload,
+  inspectCertificateChain,
+  validateCertificateUpload,
+} from '../core/x509.ts';
 import {
   type CertificateMaterial,
   defaultCertsDir,
@@ -43,12 +48,15 @@ const materialJson = (m: CertificateMaterial) => {
   return rest;
 };
 
-type UploadVerdict = { accepted: true } | { accepted: false; code: string; message: string };
+/** Omni's verdict on the file as an upload: the same check the certificate route runs, at the same clock's now. */
+type UploadVerdict =
+  | { accepted: true; trust: CertificateUpload['trust']; pinnedFingerprintSha256: string }
+  | { accepted: false; code: string; message: string };
 
 function uploadVerdict(data: Buffer, now: number, fileName: string): UploadVerdict {
   try {
-    validateCertificateUpload(data, now, { fileName });
-    return { accepted: true };
+    const up = validateCertificateUpload(data, now, { fileName });
+    return { accepted: true, trust: up.trust, pinnedFingerprintSha256: up.fingerprintSha256 };
   } catch (e) {
     if (isAppError(e)) return { accepted: false, code: e.code, message: e.message };
     throw e;
@@ -147,10 +155,12 @@ export function registerCertsCommand(program: Command): Command {
     .command('inspect')
     .description(
       'Show what a certificate file holds: Base64 PEM or binary DER, subject, issuer, SANs, validity, SHA-256 ' +
-        'fingerprint, and whether Omni would accept it as an upload. Exits 1 when the file is not a readable certificate.',
+        'fingerprint (each certificate of a bundle), and whether Omni would accept it as an upload, by running the ' +
+        "same check Omni runs. Exits 1 with Omni's error code and message when Omni would refuse the file (or it is " +
+        'not a readable certificate).',
     )
     .argument('<file>', 'certificate file (.crt, .cer, .pem or .der)')
-    .option('--json', 'print machine-readable JSON')
+    .option('--json', 'print machine-readable JSON (with the verdict as omniUpload)')
     .action(
       guarded(async (file: string, opts: { json?: boolean }, cmd: Command) => {
         let data: Buffer;
@@ -161,33 +171,58 @@ export function registerCertsCommand(program: Command): Command {
           return fail(cmd, `cannot read ${file}: ${reason}`, 'FILE_UNREADABLE');
         }
         const now = new RealClock().now();
-        let info: CertificateInspection;
+        let chain: CertificateInspection[];
         try {
-          info = inspectCertificate(data);
+          chain = inspectCertificateChain(data);
         } catch (e) {
           if (isAppError(e) && opts.json) out(cmd, JSON.stringify({ file, ...e.toBody() }, null, 2));
           if (isAppError(e)) return fail(cmd, `${file}: ${e.message} [${e.code}]`, e.code);
           throw e;
         }
+        const info = chain[0]!;
         const upload = uploadVerdict(data, now, file);
+        const refused = (u: UploadVerdict): u is Extract<UploadVerdict, { accepted: false }> => !u.accepted;
         if (opts.json) {
-          out(cmd, JSON.stringify({ file, ...info, omniUpload: upload }, null, 2));
-          return;
+          const { pem: _pem, ...first } = info;
+          const links = chain.map(({ pem: _p, format: _f, ...rest }) => rest);
+          out(
+            cmd,
+            JSON.stringify(
+              { file, ...first, ...(chain.length > 1 ? { chain: links } : {}), omniUpload: upload },
+              null,
+              2,
+            ),
+          );
+        } else {
+          out(cmd, `File         ${file}`);
+          out(
+            cmd,
+            `Encoding     ${info.format === 'pem' ? 'Base64 PEM (X.509)' : 'binary DER (X.509) — Omni needs Base64 PEM'}`,
+          );
+          if (chain.length > 1)
+            out(cmd, `Bundle       ${chain.length} certificates; the first is shown, then the others`);
+          chain.forEach((c, i) => {
+            if (i > 0) out(cmd, `Certificate ${i + 1}`);
+            out(cmd, `Subject      ${c.subject}`);
+            out(cmd, `Issuer       ${c.issuer}${c.subject === c.issuer ? ' (self-signed)' : ''}`);
+            out(cmd, `SANs         ${c.subjectAltNames.length > 0 ? c.subjectAltNames.join(', ') : '(none)'}`);
+            out(cmd, `Valid from   ${c.validFrom}`);
+            out(cmd, `Valid to     ${c.validTo}  (${validityState(c, now)})`);
+            out(cmd, `CA           ${c.isCA ? 'yes' : 'no'}`);
+            out(cmd, `Serial       ${c.serialNumber}`);
+            out(cmd, `SHA-256      ${c.fingerprintSha256}`);
+          });
+          out(
+            cmd,
+            `Omni upload  ${
+              upload.accepted
+                ? `accepted; ${upload.trust === 'ca' ? 'trusted as the only CA' : `pins ${upload.pinnedFingerprintSha256}`}`
+                : `refused [${upload.code}]`
+            }`,
+          );
         }
-        out(cmd, `File         ${file}`);
-        out(
-          cmd,
-          `Encoding     ${info.format === 'pem' ? 'Base64 PEM (X.509)' : 'binary DER (X.509) — Omni needs Base64 PEM'}`,
-        );
-        out(cmd, `Subject      ${info.subject}`);
-        out(cmd, `Issuer       ${info.issuer}${info.subject === info.issuer ? ' (self-signed)' : ''}`);
-        out(cmd, `SANs         ${info.subjectAltNames.length > 0 ? info.subjectAltNames.join(', ') : '(none)'}`);
-        out(cmd, `Valid from   ${info.validFrom}`);
-        out(cmd, `Valid to     ${info.validTo}  (${validityState(info, now)})`);
-        out(cmd, `CA           ${info.isCA ? 'yes' : 'no'}`);
-        out(cmd, `Serial       ${info.serialNumber}`);
-        out(cmd, `SHA-256      ${info.fingerprintSha256}`);
-        out(cmd, `Omni upload  ${upload.accepted ? 'accepted' : `refused [${upload.code}]: ${upload.message}`}`);
+        if (refused(upload))
+          return fail(cmd, `Omni would refuse ${file}: ${upload.message} [${upload.code}]`, upload.code);
       }),
     );
 

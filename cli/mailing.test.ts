@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Lead } from '../contract/mailing.ts';
-import { parseMailingCsv } from '../simulator/mailing/csv.ts';
+import { mailingToCsv, parseMailingCsv } from '../simulator/mailing/csv.ts';
+import { generateMailing } from '../simulator/mailing/generate.ts';
 import { registerMailingCommand } from './mailing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ds-mailing-cli-'));
@@ -77,6 +79,52 @@ describe('mailing generate', () => {
     expect(excel.output.out.startsWith('\uFEFFid;name;cpf;')).toBe(true);
   });
 
+  it('writes, batch by batch, exactly the mailing generateMailing gives, as CSV (with ; and BOM) and as JSON', async () => {
+    const leads = generateMailing({ size: 2500, seed: 'batches' }); // more than one batch
+    const csvFile = join(dir, 'batches.csv');
+    await cli().run(
+      'mailing',
+      'generate',
+      '--size',
+      '2500',
+      '--seed',
+      'batches',
+      '--out',
+      csvFile,
+      '--separator',
+      ';',
+      '--bom',
+    );
+    expect(readFileSync(csvFile, 'utf8')).toBe(mailingToCsv(leads, { separator: ';', bom: true }));
+    const jsonFile = join(dir, 'batches.json');
+    await cli().run(
+      'mailing',
+      'generate',
+      '--size',
+      '2500',
+      '--seed',
+      'batches',
+      '--out',
+      jsonFile,
+      '--format',
+      'json',
+    );
+    expect(readFileSync(jsonFile, 'utf8')).toBe(`${JSON.stringify(leads, null, 2)}\n`);
+  });
+
+  it('keeps the event loop free while it generates 100 000 leads', async () => {
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const { run, output } = cli();
+    expect(await run('mailing', 'generate', '--size', '100000', '--seed', 'big', '--out', join(dir, 'big.csv'))).toBe(
+      0,
+    );
+    delay.disable();
+    expect(output.out).toMatch(/wrote 100000 leads/);
+    // generous: all at once it blocked for seconds; a batch takes tens of ms
+    expect(delay.max / 1e6).toBeLessThan(1000);
+  }, 120_000);
+
   it('refuses a size that is not a whole number from 1 to 100000, saying so', async () => {
     for (const size of ['0', '100001', '2.5', 'abc', '-3']) {
       const { run, output } = cli();
@@ -122,6 +170,45 @@ describe('mailing validate', () => {
     expect(output.out).toContain(`${file}:4  email: `);
     expect(output.out).toContain(`${file}:4  state: `);
     expect(output.err).toMatch(/3 problems on 2 lines/);
+  });
+
+  it('warns about cells that would run as formulas in a spreadsheet, and still exits 0 for a valid file', async () => {
+    const file = join(dir, 'formula.csv');
+    writeFileSync(
+      file,
+      'nome;cpf;telefone;email;cidade;uf\n' +
+        '=HYPERLINK("https://evil.example","Ana");529.982.247-25;+55 (11) 98765-4321;ana@gmail.com;Santos;SP\n' +
+        'Rui;529.982.247-25;+5511987654321;rui@gmail.com;@SUM(A1);SP\n',
+    );
+    const { run, output } = cli();
+    expect(await run('mailing', 'validate', file)).toBe(0);
+    expect(output.out).toContain(`${file}:2  nome: warning: starts like a spreadsheet formula`);
+    expect(output.out).toContain(`${file}:3  cidade: warning: `);
+    expect(output.out).not.toContain('telefone: warning');
+    expect(output.out).toMatch(/2 leads, all valid .*; 2 cells would run as formulas/);
+  });
+
+  it('does not warn about a generated mailing: its phones are written behind a quote', async () => {
+    const file = join(dir, 'generated.csv');
+    await cli().run('mailing', 'generate', '--size', '20', '--seed', 'w', '--out', file);
+    expect(readFileSync(file, 'utf8').split('\n')[1]).toContain(",'+55");
+    const { run, output } = cli();
+    expect(await run('mailing', 'validate', file)).toBe(0);
+    expect(output.out).not.toContain('warning');
+  });
+
+  it('says which file mixes two encodings, instead of reading it wrong', async () => {
+    const file = join(dir, 'mixed.csv');
+    const utf8 = Buffer.from(
+      'nome;cpf;telefone;email;cidade;uf\nJoão;529.982.247-25;(11) 98765-4321;a@b.com;Santos;SP\n',
+    );
+    writeFileSync(
+      file,
+      Buffer.concat([utf8, Buffer.from('Sebasti\xe3o;529.982.247-25;(11) 98765-4321;s@b.com;Santos;SP\n', 'latin1')]),
+    );
+    const { run, output } = cli();
+    expect(await run('mailing', 'validate', file)).toBe(1);
+    expect(output.err).toMatch(/save it again as "CSV UTF-8"/);
   });
 
   it('says so when the file cannot be read', async () => {

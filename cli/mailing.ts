@@ -1,8 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Lead } from '../contract/mailing.ts';
 import { DEFAULT_CUSTOM_FIELDS, MAX_MAILING_SIZE } from '../contract/mailing.ts';
-import { mailingToCsv, parseMailingCsv } from '../simulator/mailing/csv.ts';
-import { generateMailing } from '../simulator/mailing/generate.ts';
+import { toSafeCsv } from '../core/csv-safe.ts';
+import { customFieldNames, type MailingCsvOptions, mailingHeader, mailingRow } from '../simulator/mailing/csv.ts';
+import { generateMailingBatches } from '../simulator/mailing/generate.ts';
+import { type MailingReadResult, readMailingCsv } from '../simulator/mailing/stream.ts';
 import { fail, guarded, out, write } from './output.ts';
 
 /** --size: a whole number from 1 to MAX_MAILING_SIZE. */
@@ -14,6 +17,9 @@ export const parseSize = (value: string): number => {
   return n;
 };
 
+/** How many formula warnings `validate` lists (the count says how many there are). */
+const MAX_WARNINGS_SHOWN = 20;
+
 interface GenerateOptions {
   size: number;
   seed: string;
@@ -23,6 +29,20 @@ interface GenerateOptions {
   separator: ',' | ';';
   bom?: boolean;
 }
+
+/** A batch of generated leads as CSV (the header, and the BOM if asked, before the first): all share the fields. */
+function csvChunk(leads: Lead[], first: boolean, o: MailingCsvOptions): string {
+  const names = customFieldNames(leads);
+  const rows = leads.map((l) => mailingRow(l, names));
+  return toSafeCsv(first ? [mailingHeader(names), ...rows] : rows, {
+    separator: o.separator ?? ',',
+    bom: first && o.bom === true,
+  });
+}
+
+/** A batch of leads as part of the pretty-printed JSON array `JSON.stringify(leads, null, 2)` would write. */
+const jsonChunk = (leads: Lead[], first: boolean): string =>
+  (first ? '[\n' : ',\n') + leads.map((l) => `  ${JSON.stringify(l, null, 2).replace(/\n/g, '\n  ')}`).join(',\n');
 
 /** `mailing generate` and `mailing validate`. */
 export function registerMailingCommand(program: Command): void {
@@ -52,21 +72,35 @@ export function registerMailingCommand(program: Command): void {
     .option('--bom', 'start the CSV with a UTF-8 BOM so Excel shows the accents right')
     .action(
       guarded(async (opts: GenerateOptions, cmd: Command) => {
-        const leads = generateMailing({ size: opts.size, seed: opts.seed, customFields: opts.customField });
-        const text =
-          opts.format === 'json'
-            ? `${JSON.stringify(leads, null, 2)}\n`
-            : mailingToCsv(leads, { separator: opts.separator, bom: opts.bom ?? false });
+        let file: FileHandle | undefined;
         if (opts.out) {
           try {
-            writeFileSync(opts.out, text);
+            file = await open(opts.out, 'w');
           } catch (e) {
             fail(cmd, `cannot write ${opts.out}: ${(e as Error).message}`, 'FILE_UNWRITABLE');
           }
-          out(cmd, `wrote ${leads.length} leads to ${opts.out} (${opts.format}, seed '${opts.seed}')`);
-        } else {
-          write(cmd, text);
         }
+        // Written a batch at a time as it is generated: 100 000 leads never sit in memory as one text.
+        const emit = async (text: string) => {
+          if (file) await file.write(text);
+          else write(cmd, text);
+        };
+        let count = 0;
+        try {
+          const request = { size: opts.size, seed: opts.seed, customFields: opts.customField };
+          for await (const batch of generateMailingBatches(request)) {
+            await emit(
+              opts.format === 'json'
+                ? jsonChunk(batch, count === 0)
+                : csvChunk(batch, count === 0, { separator: opts.separator, bom: opts.bom ?? false }),
+            );
+            count += batch.length;
+          }
+          if (opts.format === 'json') await emit('\n]\n');
+        } finally {
+          await file?.close();
+        }
+        if (opts.out) out(cmd, `wrote ${count} leads to ${opts.out} (${opts.format}, seed '${opts.seed}')`);
       }),
     );
 
@@ -74,30 +108,53 @@ export function registerMailingCommand(program: Command): void {
     .command('validate')
     .description(
       'checks a mailing CSV as an import would (header, CPF check digits, phone, DDD, UF, e-mail, unique ids) ' +
-        'and lists every problem with its line number; exit code 1 if there is any',
+        'and lists every problem with its line number; exit code 1 if there is any. Also warns about cells a ' +
+        'spreadsheet would run as formulas (=, @, +/- before more than a number)',
     )
     .argument('<file>', "the CSV: ',' or ';' separated, UTF-8 (BOM optional) or Windows-1252, header row first")
     .action(
       guarded(async (file: string, _opts: unknown, cmd: Command) => {
-        let bytes: Uint8Array;
+        let handle: FileHandle;
         try {
-          bytes = readFileSync(file);
+          handle = await open(file, 'r');
         } catch (e) {
           fail(cmd, `cannot read ${file}: ${(e as Error).message}`, 'FILE_UNREADABLE');
         }
-        const { leads, errors, customFields, separator } = parseMailingCsv(bytes);
-        if (errors.length > 0) {
-          for (const e of errors) out(cmd, `${file}:${e.line}  ${e.field}: ${e.message}`);
-          const lines = new Set(errors.map((e) => e.line)).size;
+        // Read as a stream, each problem printed as it is found: a 50 MB file needs no more memory than a small one.
+        // Warnings do not refuse the file: the dialer imports it, but a spreadsheet opening it would run these cells.
+        const lines = new Set<number>();
+        let shownWarnings = 0;
+        let result: MailingReadResult;
+        try {
+          result = await readMailingCsv(handle.createReadStream(), {
+            keep: 0,
+            onProblem: (p, kind) => {
+              if (kind === 'error') {
+                lines.add(p.line);
+                out(cmd, `${file}:${p.line}  ${p.field}: ${p.message}`);
+              } else if (shownWarnings++ < MAX_WARNINGS_SHOWN)
+                out(cmd, `${file}:${p.line}  ${p.field}: warning: ${p.message}`);
+            },
+          });
+        } finally {
+          await handle.close();
+        }
+        const { errorCount, warningCount, customFields, separator } = result;
+        if (warningCount > MAX_WARNINGS_SHOWN)
+          out(cmd, `${file}: … and ${warningCount - MAX_WARNINGS_SHOWN} more cells that look like formulas`);
+        if (errorCount > 0)
           fail(
             cmd,
-            `${errors.length} problem${errors.length === 1 ? '' : 's'} on ${lines} line${lines === 1 ? '' : 's'} ` +
+            `${errorCount} problem${errorCount === 1 ? '' : 's'} on ${lines.size} line${lines.size === 1 ? '' : 's'} ` +
               `of ${file}: an import would refuse the whole file`,
             'MAILING_INVALID',
           );
-        }
         const custom = customFields.length > 0 ? `custom fields: ${customFields.join(', ')}` : 'no custom fields';
-        out(cmd, `${file}: ${leads.length} leads, all valid (separator '${separator}', ${custom})`);
+        const formulas =
+          warningCount > 0
+            ? `; ${warningCount} cell${warningCount === 1 ? '' : 's'} would run as formulas in a spreadsheet (see the warnings)`
+            : '';
+        out(cmd, `${file}: ${result.leads} leads, all valid (separator '${separator}', ${custom})${formulas}`);
       }),
     );
 }

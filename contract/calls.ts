@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { orNull } from '../core/http/openapi.ts';
 import { Lead } from './mailing.ts';
-import { exactName } from './names.ts';
 import { DialerUser, Extension } from './organizations.ts';
 import { CallOutcome } from './pacing.ts';
+import { exactText } from './text.ts';
 
 /**
  * A call leg. dialing → (answered) waiting_agent → offered → connected → ended; or dialing → ended (not answered);
@@ -40,7 +41,7 @@ export const Call = z
     origin: CallOrigin,
     originExtension: Extension.nullable().describe('for an AGV transfer: the AGV extension (ramal) it came from'),
     state: CallState,
-    outcome: CallOutcome.nullable(),
+    outcome: orNull(CallOutcome),
     dialerUser: DialerUser.nullable(),
     agvExtension: Extension.nullable(),
     transferredTo: Extension.nullable(),
@@ -49,15 +50,15 @@ export const Call = z
     offeredAt: z.string().nullable(),
     connectedAt: z.string().nullable(),
     endedAt: z.string().nullable(),
-    endedBy: EndedBy.nullable(),
-    disposition: Disposition.nullable(),
+    endedBy: orNull(EndedBy),
+    disposition: orNull(Disposition),
   })
   .openapi('Call');
 export type Call = z.infer<typeof Call>;
 
 export const DispositionRequest = z
   .object({
-    tagCode: exactName('a tag code', 64).openapi({ example: 'VENDA' }),
+    tagCode: exactText('a tag code', 64).openapi({ example: 'VENDA' }),
     notes: z.string().max(4000).default(''),
     dialerUser: DialerUser.optional().describe('who disposes; defaults to the call’s agent'),
   })

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { exactName } from './names.ts';
 import { Extension } from './organizations.ts';
 import { Pacing } from './pacing.ts';
+import { exactText } from './text.ts';
 
 export const CampaignRoute = z
   .discriminatedUnion('kind', [
@@ -12,8 +12,8 @@ export const CampaignRoute = z
 
 export const CampaignInput = z
   .object({
-    name: exactName('a campaign name', 120),
-    service: exactName('a service identifier', 120)
+    name: exactText('a campaign name', 120),
+    service: exactText('a service identifier', 120)
       .optional()
       .describe("the Omni service (queue) this campaign's calls belong to: its identifier, exactly"),
     pacing: Pacing.default(Pacing.parse({})),

@@ -184,7 +184,8 @@ export const CustomFieldName = z
   .regex(/^[\p{L}\p{N}_-]{1,64}$/u, {
     error: "a custom field name is 1 to 64 letters, digits, '_' or '-' (no spaces, dots or separators)",
   })
-  .openapi({ example: 'valor_divida' });
+  // The document states the pattern itself: zod would print the regex's /u flag into it, which no validator reads.
+  .openapi({ example: 'valor_divida', pattern: '^[\\p{L}\\p{N}_-]{1,64}$' });
 
 export const LeadId = z
   .string()

@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi';
-import { exactName } from './names.ts';
+import { exactText } from './text.ts';
 
 /** One pause of the dialer's catalogue. System pauses (LOGIN…) are set by the dialer itself, never requested. */
 export const PauseEntry = z
   .object({
     idStatus: z.number().int().min(0).max(9999).openapi({ example: 3 }),
-    name: exactName('a pause name', 60)
+    name: exactText('a pause name', 60)
       .describe('exactly as Omni’s pause of this ID Status is named: never trimmed')
       .openapi({ example: 'Almoço' }),
     system: z.boolean().default(false),
@@ -26,7 +26,7 @@ export const AgvBehaviour = z
   })
   .openapi('AgvBehaviour');
 
-export const AgvName = exactName('an AGV name', 80).openapi({ example: 'URA Cobrança' });
+export const AgvName = exactText('an AGV name', 80).openapi({ example: 'URA Cobrança' });
 
 export const Agv = z
   .object({
@@ -45,7 +45,7 @@ export const DialerUser = z
 export const DialerAgent = z
   .object({
     dialerUser: DialerUser,
-    name: exactName('an agent name', 120),
+    name: exactText('an agent name', 120),
     extension: Extension.optional(),
   })
   .openapi('DialerAgent');
@@ -58,7 +58,7 @@ export type DialerAgentInput = z.infer<typeof DialerAgentInput>;
 
 export const DialerAgentUpdate = z
   .object({
-    name: exactName('an agent name', 120).optional(),
+    name: exactText('an agent name', 120).optional(),
     extension: Extension.nullable().optional(),
     password: z.string().min(4).max(128).optional(),
   })
@@ -82,7 +82,7 @@ export const OrganizationInput = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'an organization id is lowercase letters, digits and dashes')
       .optional(),
-    name: exactName('an organization name', 120),
+    name: exactText('an organization name', 120),
     key: z.string().min(16, 'a dialer key needs at least 16 characters').max(200).optional(),
     pauses: z.array(PauseEntry).optional(),
     agvs: z.array(Agv).optional(),

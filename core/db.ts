@@ -1,15 +1,26 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { trackCommits } from './after-commit.ts';
+import { createPrivateFile, restrictFile } from './data-dir.ts';
 
 export type Db = Database.Database;
 
 /** A numbered migration: applied once, in order, inside a transaction. */
 export type Migration = { version: number; name: string; up: string | ((db: Db) => void) };
 
+/**
+ * The database holds leads' CPFs and phones and password hashes: its file is created 0600 (its folder 0700) before
+ * SQLite opens it, since SQLite gives the -wal and -shm files the main file's mode; files an older version left open
+ * are narrowed.
+ */
+function createDatabaseFilesPrivately(file: string): void {
+  if (file === ':memory:' || file === '' || file.startsWith('file:')) return;
+  createPrivateFile(file);
+  for (const suffix of ['-wal', '-shm', '-journal']) restrictFile(`${file}${suffix}`);
+}
+
 /** Opens (creating if needed) a SQLite file in WAL mode, or `:memory:`. */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  createDatabaseFilesPrivately(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
@@ -28,6 +39,8 @@ export function openDatabase(file: string): Db {
     }
     return stmt;
   }) as typeof db.prepare;
+  // Effects that must follow a commit (event stream, outbox, live feed, call offers) wait for it: see afterCommit.
+  trackCommits(db);
   return db;
 }
 

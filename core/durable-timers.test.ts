@@ -99,4 +99,42 @@ describe('DurableTimers', () => {
     clock.advance(10_000);
     expect(fired).toHaveLength(2);
   });
+
+  it('after a rolled-back cancel the deadline still fires when the clock moves in the same tick', () => {
+    const { db, clock, timers, fired } = setup();
+    timers.start();
+    timers.schedule('wrap-up', 'kept', 100);
+    expect(() =>
+      db.transaction(() => {
+        timers.cancel('wrap-up', 'kept');
+        throw new Error('the state change failed');
+      })(),
+    ).toThrow('the state change failed');
+    clock.advance(100); // no await: nothing may depend on a later tick
+    expect(fired).toEqual([['kept', 100]]);
+  });
+
+  it('a move in a savepoint that rolls back keeps the earlier deadline; the outer transaction’s own move holds', () => {
+    const { db, clock, timers, fired } = setup();
+    timers.start();
+    timers.schedule('wrap-up', 'a1', 100);
+    db.transaction(() => {
+      timers.schedule('wrap-up', 'a2', 150);
+      try {
+        db.transaction(() => {
+          timers.schedule('wrap-up', 'a1', 5_000);
+          throw new Error('this part fails');
+        })();
+      } catch {
+        // the outer transaction goes on
+      }
+    })();
+    clock.advance(200);
+    expect(fired).toEqual([
+      ['a1', 100],
+      ['a2', 150],
+    ]);
+    clock.advance(10_000);
+    expect(fired).toHaveLength(2);
+  });
 });

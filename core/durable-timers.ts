@@ -1,3 +1,4 @@
+import { afterCommit } from './after-commit.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Db } from './db.ts';
 
@@ -20,15 +21,12 @@ type Handler = (ref: string) => void;
  * The handler runs in the same transaction that deletes the row: a deadline fires once, or, if its handler
  * throws, stays and is retried.
  *
- * `schedule` and `cancel` arm the clock at once. Inside a transaction that then rolls back, the row comes back but the
- * clock would not: so once the caller's (synchronous) transaction is over, each key it touched is armed as its row
- * says.
+ * `schedule` and `cancel` write the row at once and move the clock's timer once the caller's transaction commits
+ * (see `afterCommit`): a rolled-back schedule or cancel leaves the timer as the restored row says.
  */
 export class DurableTimers {
   readonly #handlers = new Map<string, Handler>();
   readonly #armed = new Map<string, { handle: TimerHandle; dueAt: number }>();
-  /** Keys scheduled or cancelled inside a transaction, to check against their rows once it is over. */
-  readonly #touched = new Map<string, [kind: string, ref: string]>();
   readonly #retryMs: number;
   readonly #onError: (kind: string, ref: string, err: unknown) => void;
   #started = false;
@@ -70,14 +68,14 @@ export class DurableTimers {
         'INSERT INTO durable_timers (kind, ref, due_at) VALUES (?, ?, ?) ON CONFLICT (kind, ref) DO UPDATE SET due_at = excluded.due_at',
       )
       .run(kind, ref, dueAt);
-    if (this.#started) this.#arm(kind, ref, dueAt);
-    this.#afterTransaction(kind, ref);
+    afterCommit(this.db, () => {
+      if (this.#started) this.#arm(kind, ref, dueAt);
+    });
   }
 
   cancel(kind: string, ref: string): void {
     this.db.prepare('DELETE FROM durable_timers WHERE kind = ? AND ref = ?').run(kind, ref);
-    this.#disarm(`${kind}\u0000${ref}`);
-    this.#afterTransaction(kind, ref);
+    afterCommit(this.db, () => this.#disarm(`${kind}\u0000${ref}`));
   }
 
   dueAt(kind: string, ref: string): number | undefined {
@@ -104,24 +102,6 @@ export class DurableTimers {
   #disarm(key: string): void {
     this.clock.clearTimeout(this.#armed.get(key)?.handle);
     this.#armed.delete(key);
-  }
-
-  #afterTransaction(kind: string, ref: string): void {
-    if (!this.db.inTransaction) return;
-    if (this.#touched.size === 0) queueMicrotask(() => this.#reconcile());
-    this.#touched.set(`${kind}\u0000${ref}`, [kind, ref]);
-  }
-
-  /** Arms each touched key as its row says (a no-op after a commit; after a rollback, what the rollback restored). */
-  #reconcile(): void {
-    const touched = [...this.#touched];
-    this.#touched.clear();
-    if (!this.#started) return;
-    for (const [key, [kind, ref]] of touched) {
-      const due = this.dueAt(kind, ref);
-      if (due === undefined) this.#disarm(key);
-      else if (this.#armed.get(key)?.dueAt !== due) this.#arm(kind, ref, due);
-    }
   }
 
   #fire(kind: string, ref: string, dueAt: number): void {

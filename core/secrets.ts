@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrictFile } from './data-dir.ts';
 
 /**
  * Encrypts secrets at rest (AES-256-GCM). The key lives in a file of its own in the data folder (mode 0600), so a
@@ -17,10 +18,10 @@ export class SecretBox {
   /** Loads the key file, creating it on first use. */
   static fromKeyFile(file: string): SecretBox {
     if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-      chmodSync(file, 0o600);
+      mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      writeFileSync(file, randomBytes(32).toString('base64'), { mode: PRIVATE_FILE_MODE });
     }
+    restrictFile(file); // also a key file an older version left readable
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     return new SecretBox(key);
   }

@@ -1,5 +1,5 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { serve } from '@hono/node-server';
 import { AppError } from './errors.ts';
 
@@ -22,6 +22,60 @@ type Fetch = (req: Request, env: never) => Response | Promise<Response>;
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * TLS 1.2 suites both services accept: forward secret (ECDHE) and authenticated encryption (AES-GCM,
+ * ChaCha20-Poly1305) only, so a recorded session cannot be decrypted later with the server's key and no CBC/SHA-1
+ * suite is left to downgrade to. TLS 1.3 suites are all of that already and keep Node's defaults (the list names no
+ * TLS 1.3 suite, so Node leaves them as they are).
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** The AppError a failed listen means to a user (a port in use, a privileged port), or the error as it is. */
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (err.code === 'EADDRINUSE')
+    return new AppError('PORT_IN_USE', 409, `port ${port} on ${host} is in use; stop what uses it or pass --port`, {
+      port,
+      host,
+    });
+  if (err.code === 'EACCES')
+    return new AppError('PORT_FORBIDDEN', 403, `not allowed to listen on port ${port}; use a port above 1023`, {
+      port,
+      host,
+    });
+  if (err.code === 'EADDRNOTAVAIL')
+    return new AppError('HOST_UNAVAILABLE', 400, `${host} is not an address of this machine; pass --host`, { host });
+  return err;
+}
+
+/**
+ * Checks, before anything is created, that every port can be listened on: binds each (all at once, so the same port
+ * twice fails too) and lets go. Port 0 (any free port) always can. A program that must not leave half-made state
+ * behind calls this first; the ports can still be taken in between, so it also cleans up when the real listen fails.
+ */
+export async function assertCanListen(host: string, ports: readonly number[]): Promise<void> {
+  const held: TcpServer[] = [];
+  try {
+    for (const port of ports.filter((p) => p !== 0))
+      await new Promise<void>((resolve, reject) => {
+        const server = createTcpServer();
+        server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, port, host)));
+        server.listen({ port, host, exclusive: true }, () => {
+          held.push(server);
+          resolve();
+        });
+      });
+  } finally {
+    await Promise.all(held.map((s) => new Promise<void>((done) => s.close(() => done()))));
+  }
+}
+
 /** Serves a Hono app over HTTPS (optionally mutual TLS). Resolves once listening; port 0 picks a free port. */
 export async function serveHttps(
   fetch: Fetch,
@@ -43,6 +97,9 @@ export async function serveHttps(
           ...(tls.ca ? { ca: tls.ca } : {}),
           requestCert: mtls,
           rejectUnauthorized: mtls,
+          minVersion: 'TLSv1.2',
+          ciphers: TLS12_CIPHERS,
+          honorCipherOrder: true,
         },
       },
       (info: AddressInfo) => {
@@ -65,20 +122,6 @@ export async function serveHttps(
         });
       },
     );
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE')
-        reject(
-          new AppError(
-            'PORT_IN_USE',
-            409,
-            `port ${opts.port} on ${opts.host} is in use; stop what uses it or pass --port`,
-          ),
-        );
-      else if (err.code === 'EACCES')
-        reject(
-          new AppError('PORT_FORBIDDEN', 403, `not allowed to listen on port ${opts.port}; use a port above 1023`),
-        );
-      else reject(err);
-    });
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, opts.port, opts.host)));
   });
 }

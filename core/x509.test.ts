@@ -2,7 +2,12 @@ import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { generate } from 'selfsigned';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from './errors.ts';
-import { inspectCertificate, parseSubjectAltNames, validateCertificateUpload } from './x509.ts';
+import {
+  inspectCertificate,
+  inspectCertificateChain,
+  parseSubjectAltNames,
+  validateCertificateUpload,
+} from './x509.ts';
 
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 0);
 const DAY = 86_400_000;
@@ -221,6 +226,114 @@ describe('validateCertificateUpload', () => {
     const early = refusal(() => validateCertificateUpload(leafPem, from - 1));
     expect(early.code).toBe('CERTIFICATE_NOT_YET_VALID');
     expect(early.message).toContain(new Date(from).toISOString());
+  });
+});
+
+describe('certificate bundles', () => {
+  // root CA → intermediate CA → dialer leaf; and an unrelated CA with its own leaf.
+  let rootPem: string;
+  let intermediatePem: string;
+  let dialerPem: string;
+  let foreignCaPem: string;
+  let foreignLeafPem: string;
+
+  const pair = (cn: string, issuer: { private: string; cert: string } | undefined, ca: boolean) =>
+    generate([{ name: 'commonName', value: cn }], {
+      algorithm: 'sha256',
+      notBeforeDate: new Date(NOW - DAY),
+      notAfterDate: new Date(NOW + 365 * DAY),
+      ...(issuer ? { ca: { key: issuer.private, cert: issuer.cert } } : {}),
+      extensions: ca
+        ? [
+            { name: 'basicConstraints', cA: true, critical: true },
+            { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+          ]
+        : [{ name: 'basicConstraints', cA: false }],
+    });
+
+  beforeAll(async () => {
+    const root = await pair('bundle root CA', undefined, true);
+    const intermediate = await pair('bundle intermediate CA', root, true);
+    const dialer = await pair('discador.bundle.test', intermediate, false);
+    const foreignCa = await pair('foreign CA', undefined, true);
+    const foreignLeaf = await pair('foreign.test', foreignCa, false);
+    rootPem = root.cert;
+    intermediatePem = intermediate.cert;
+    dialerPem = dialer.cert;
+    foreignCaPem = foreignCa.cert;
+    foreignLeafPem = foreignLeaf.cert;
+  });
+
+  const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+  it("accepts the dialer's certificate followed by its issuers, pins the dialer's and lists the chain", () => {
+    const up = validateCertificateUpload(`${dialerPem}${intermediatePem}${rootPem}`, NOW);
+    expect(up).toMatchObject({ trust: 'pinned', subject: 'CN=discador.bundle.test', isCA: false });
+    expect(up.fingerprintSha256).toBe(fingerprint(dialerPem));
+    expect(up.pem).toBe(new X509Certificate(dialerPem).toString());
+    expect(up.chain.map((c) => c.subject)).toEqual([
+      'CN=discador.bundle.test',
+      'CN=bundle intermediate CA',
+      'CN=bundle root CA',
+    ]);
+    expect(up.chain[1]).toMatchObject({ issuer: 'CN=bundle root CA', isCA: true });
+    expect(up.chain[0]).not.toHaveProperty('pem');
+    // A partial chain (the root left out) is a chain too.
+    expect(validateCertificateUpload(`${dialerPem}${intermediatePem}`, NOW).chain).toHaveLength(2);
+  });
+
+  it('trusts a CA uploaded alone as a CA, and pins a leaf uploaded alone', () => {
+    expect(validateCertificateUpload(rootPem, NOW)).toMatchObject({ trust: 'ca', chain: [{ isCA: true }] });
+    expect(validateCertificateUpload(dialerPem, NOW)).toMatchObject({ trust: 'pinned', chain: [{ isCA: false }] });
+  });
+
+  it('refuses a foreign leaf in front of the chain instead of pinning it', () => {
+    const e = refusal(() => validateCertificateUpload(`${foreignLeafPem}${dialerPem}${intermediatePem}`, NOW));
+    expect(e.code).toBe('CERTIFICATE_CHAIN_BROKEN');
+    expect(e.message).toContain('CN=foreign.test');
+    expect(e.message).toContain('CN=discador.bundle.test');
+    expect(e.message).toContain("Upload only the dialer's");
+  });
+
+  it('refuses certificates that do not issue one another, saying the file mixes unrelated ones', () => {
+    const e = refusal(() => validateCertificateUpload(`${dialerPem}${foreignCaPem}`, NOW));
+    expect(e.code).toBe('CERTIFICATE_CHAIN_BROKEN');
+    expect(e.message).toContain('certificate 2 (CN=foreign CA) did not issue certificate 1 (CN=discador.bundle.test)');
+    expect(e.message).toContain('unrelated');
+    expect(e.details).toMatchObject({ position: 2, reason: 'unrelated' });
+  });
+
+  it('refuses issuers out of order, naming the one that did issue', () => {
+    const e = refusal(() => validateCertificateUpload(`${dialerPem}${rootPem}${intermediatePem}`, NOW));
+    expect(e.code).toBe('CERTIFICATE_CHAIN_BROKEN');
+    expect(e.message).toContain('it was issued by certificate 3: the certificates are out of order');
+    expect(e.details).toMatchObject({ reason: 'order' });
+  });
+
+  it("refuses a CA followed by the dialer's certificate, pointing at the one to put first", () => {
+    const e = refusal(() => validateCertificateUpload(`${intermediatePem}${dialerPem}`, NOW));
+    expect(e.code).toBe('CERTIFICATE_CHAIN_STARTS_WITH_CA');
+    expect(e.message).toContain("The dialer's own certificate looks like certificate 2 (CN=discador.bundle.test)");
+    expect(e.message).toContain('upload that CA certificate alone');
+  });
+
+  it('refuses the same certificate twice', () => {
+    const e = refusal(() => validateCertificateUpload(`${dialerPem}${dialerPem}`, NOW));
+    expect(e.code).toBe('CERTIFICATE_CHAIN_DUPLICATE');
+  });
+
+  it('names the damaged certificate of a bundle', () => {
+    const lines = intermediatePem.trim().split('\n');
+    const cut = `${lines.slice(0, 5).join('\n')}\n-----END CERTIFICATE-----\n`;
+    const e = refusal(() => validateCertificateUpload(`${dialerPem}${cut}`, NOW));
+    expect(e.code).toBe('CERTIFICATE_TRUNCATED');
+    expect(e.message).toMatch(/^Certificate 2 of the file is incomplete/);
+  });
+
+  it('inspects every certificate of a bundle in file order', () => {
+    const chain = inspectCertificateChain(`${dialerPem}${intermediatePem}`);
+    expect(chain.map((c) => c.fingerprintSha256)).toEqual([fingerprint(dialerPem), fingerprint(intermediatePem)]);
+    expect(inspectCertificate(`${dialerPem}${intermediatePem}`).fingerprintSha256).toBe(fingerprint(dialerPem));
   });
 });
 

@@ -34,6 +34,12 @@ export const CERTIFICATE_ERRORS = {
   unreadable: 'CERTIFICATE_UNREADABLE',
   expired: 'CERTIFICATE_EXPIRED',
   notYetValid: 'CERTIFICATE_NOT_YET_VALID',
+  /** A bundle whose certificates do not each issue the one before (unrelated ones, wrong order, two leaves). */
+  chainBroken: 'CERTIFICATE_CHAIN_BROKEN',
+  /** A bundle that starts with a CA: the dialer's own certificate must come first. */
+  chainStartsWithCa: 'CERTIFICATE_CHAIN_STARTS_WITH_CA',
+  /** The same certificate twice in a bundle. */
+  chainDuplicate: 'CERTIFICATE_CHAIN_DUPLICATE',
 } as const;
 
 export type CertificateErrorCode = (typeof CERTIFICATE_ERRORS)[keyof typeof CERTIFICATE_ERRORS];
@@ -45,9 +51,10 @@ const UPLOAD_HINT =
 const fail = (code: CertificateErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(code, 422, message, details);
 
+/** What a file holds: its certificates in file order (one for DER and bare Base64, every block of a PEM bundle). */
 type Decoded =
-  | { format: 'pem'; cert: X509Certificate }
-  | { format: 'der'; cert: X509Certificate }
+  | { format: 'pem'; certs: X509Certificate[] }
+  | { format: 'der'; certs: [X509Certificate] }
   | { format: 'der-unparseable'; bytes: Buffer };
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 #]+)-----([\s\S]*?)(?:-----END \1-----|$)/g;
@@ -167,7 +174,7 @@ function decode(input: Buffer | string): Decoded {
   if (bare.split(/\r\n|\r|\n/).every((line) => BASE64_LINE.test(line.trim()))) {
     const der = Buffer.from(bare.replace(/\s+/g, ''), 'base64');
     const cert = tryCertificate(der);
-    if (cert) return { format: 'pem', cert };
+    if (cert) return { format: 'pem', certs: [cert] };
     if (isPrivateKeyDer(der)) throw privateKeyError();
     const announced = announcedDerLength(der);
     if (announced !== undefined && announced > der.length) {
@@ -195,8 +202,8 @@ function decode(input: Buffer | string): Decoded {
 
 function decodeArmoured(blocks: { label: string; body: string; closed: boolean }[]): Decoded {
   if (blocks.some((b) => b.label.includes('PRIVATE KEY'))) throw privateKeyError();
-  const certBlock = blocks.find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
-  if (!certBlock) {
+  const certBlocks = blocks.filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
+  if (certBlocks.length === 0) {
     const label = blocks[0]!.label;
     const what: Record<string, string> = {
       'CERTIFICATE REQUEST':
@@ -216,21 +223,27 @@ function decodeArmoured(blocks: { label: string; body: string; closed: boolean }
       { pemLabel: label },
     );
   }
+  const count = certBlocks.length;
+  return { format: 'pem', certs: certBlocks.map((b, i) => decodeBlock(b, count > 1 ? i + 1 : undefined)) };
+}
 
+/** One CERTIFICATE block; `position` (1-based) names it in the message when the file holds several. */
+function decodeBlock(certBlock: { body: string; closed: boolean }, position: number | undefined): X509Certificate {
   const body = certBlock.body.trim();
+  const which = position === undefined ? 'The certificate' : `Certificate ${position} of the file`;
   const cut = (reason: string, details?: Record<string, unknown>) =>
     fail(
       CERTIFICATE_ERRORS.truncated,
-      `The certificate is incomplete: ${reason}. Copy the whole file again, from "-----BEGIN CERTIFICATE-----" to ` +
+      `${which} is incomplete: ${reason}. Copy the whole file again, from "-----BEGIN CERTIFICATE-----" to ` +
         `"-----END CERTIFICATE-----" inclusive. ${UPLOAD_HINT}`,
-      details,
+      position === undefined ? details : { ...details, position },
     );
   if (!BASE64_BODY.test(body)) {
     throw cut('the text between the BEGIN and END lines is not Base64');
   }
   const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
   const cert = tryCertificate(der);
-  if (cert) return { format: 'pem', cert };
+  if (cert) return cert;
   const announced = announcedDerLength(der);
   if (announced !== undefined && announced > der.length) {
     throw cut(`the Base64 body stops after ${der.length} of ${announced} bytes`, {
@@ -245,7 +258,7 @@ function decodeArmoured(blocks: { label: string; body: string; closed: boolean }
 function decodeBinary(bytes: Buffer): Decoded {
   if (bytes.length === 0) throw fail(CERTIFICATE_ERRORS.empty, `The file is empty. ${UPLOAD_HINT}`);
   const cert = tryCertificate(bytes);
-  if (cert) return { format: 'der', cert };
+  if (cert) return { format: 'der', certs: [cert] };
   if (isPrivateKeyDer(bytes)) throw privateKeyError();
   return { format: 'der-unparseable', bytes };
 }
@@ -311,13 +324,22 @@ function describe(format: 'pem' | 'der', cert: X509Certificate): CertificateInsp
 }
 
 /**
- * Reads an X.509 certificate in PEM (armoured or bare Base64, LF or CRLF) or DER form.
- * Throws an AppError (422, codes in CERTIFICATE_ERRORS) when the input is not a readable certificate.
+ * Reads an X.509 certificate in PEM (armoured or bare Base64, LF or CRLF) or DER form. For a file with several
+ * certificates (a bundle), the first one. Throws an AppError (422, codes in CERTIFICATE_ERRORS) when the input is not a
+ * readable certificate.
  */
 export function inspectCertificate(input: Buffer | string): CertificateInspection {
   const decoded = decode(input);
   if (decoded.format === 'der-unparseable') throw unreadableBinary();
-  return describe(decoded.format, decoded.cert);
+  return describe(decoded.format, decoded.certs[0]!);
+}
+
+/** Every certificate of the input in file order (one for DER or a single PEM block); throws like inspectCertificate. */
+export function inspectCertificateChain(input: Buffer | string): CertificateInspection[] {
+  const decoded = decode(input);
+  if (decoded.format === 'der-unparseable') throw unreadableBinary();
+  const format = decoded.format;
+  return decoded.certs.map((c) => describe(format, c));
 }
 
 export interface UploadOptions {
@@ -325,20 +347,115 @@ export interface UploadOptions {
   fileName?: string;
 }
 
+/** One certificate of an uploaded file, as the answer shows it. */
+export type ChainLink = Omit<CertificateInspection, 'format' | 'pem'>;
+
+/** What Omni keeps of an accepted upload: the one certificate it trusts the dialer with, and the file it came in. */
+export interface CertificateUpload extends CertificateInspection {
+  /**
+   * How Omni trusts the dialer with `pem`: 'pinned' when it is the dialer's own certificate (alone or first of its
+   * chain: the dialer must present exactly it), 'ca' when a CA certificate was uploaded alone (any certificate it
+   * issued for the dialer's host is trusted).
+   */
+  trust: 'pinned' | 'ca';
+  /** Every certificate of the file in order, the trusted one first (one entry when the file held one). */
+  chain: ChainLink[];
+}
+
+const link = ({ format: _f, pem: _p, ...rest }: CertificateInspection): ChainLink => rest;
+const named = (i: number, c: X509Certificate) => `certificate ${i + 1} (${c.subject.split('\n').join(', ')})`;
+const CHAIN_HINT =
+  "Upload the dialer's own certificate alone, or followed by the certificates that issued it, in order: first the " +
+  "dialer's, then the CA that signed it, then the one that signed that CA, and so on. To trust a CA instead of " +
+  "pinning the dialer's certificate, upload that CA certificate alone.";
+
+/** True when `issuer` signed `cert`: names and key identifiers match (OpenSSL) and the signature verifies. */
+const issued = (issuer: X509Certificate, cert: X509Certificate) =>
+  cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+
+/**
+ * Checks a bundle: the dialer's certificate first, each next certificate a CA that issued the one before it. Refuses
+ * unrelated certificates, a wrong order, two leaves, a CA first, the same certificate twice, naming which to upload.
+ */
+function checkChain(certs: readonly X509Certificate[]): void {
+  const summary = () => ({
+    certificates: certs.map((c, i) => ({
+      position: i + 1,
+      subject: c.subject.split('\n').join(', '),
+      issuer: c.issuer.split('\n').join(', '),
+      isCA: c.ca,
+    })),
+  });
+  const seen = new Map<string, number>();
+  certs.forEach((c, i) => {
+    const first = seen.get(c.fingerprint256);
+    if (first !== undefined)
+      throw fail(
+        CERTIFICATE_ERRORS.chainDuplicate,
+        `The file holds the same certificate twice: ${named(i, c)} is certificate ${first + 1}. Remove the copy. ${CHAIN_HINT}`,
+        { position: i + 1, samePosition: first + 1, ...summary() },
+      );
+    seen.set(c.fingerprint256, i);
+  });
+  const leaves = certs.map((c, i) => ({ c, i })).filter(({ c }) => !c.ca);
+  if (certs[0]!.ca) {
+    const leaf = leaves[0];
+    throw fail(
+      CERTIFICATE_ERRORS.chainStartsWithCa,
+      `The file starts with a CA certificate, ${named(0, certs[0]!)}, followed by ${certs.length - 1} more. ` +
+        (leaf
+          ? `The dialer's own certificate looks like ${named(leaf.i, leaf.c)}: put it first, then its issuers. `
+          : '') +
+        CHAIN_HINT,
+      { position: 1, ...summary() },
+    );
+  }
+  if (leaves.length > 1) {
+    const [a, b] = leaves as [{ c: X509Certificate; i: number }, { c: X509Certificate; i: number }];
+    throw fail(
+      CERTIFICATE_ERRORS.chainBroken,
+      `The file holds ${leaves.length} server certificates, ${named(a.i, a.c)} and ${named(b.i, b.c)}; Omni pins ` +
+        `one. Upload only the dialer's (the one for the host in "Servidor do discador"), with its issuers if you like. ` +
+        CHAIN_HINT,
+      { position: b.i + 1, reason: 'several_leaves', ...summary() },
+    );
+  }
+  for (let i = 0; i + 1 < certs.length; i++) {
+    const cert = certs[i]!;
+    const next = certs[i + 1]!;
+    if (issued(next, cert)) continue;
+    const actual = certs.findIndex((other, j) => j !== i && issued(other, cert));
+    const why =
+      actual >= 0
+        ? `it was issued by certificate ${actual + 1}: the certificates are out of order`
+        : `no certificate of the file issued it (its issuer is ${cert.issuer.split('\n').join(', ')}): the file mixes unrelated certificates`;
+    throw fail(
+      CERTIFICATE_ERRORS.chainBroken,
+      `${named(i + 1, next)} did not issue ${named(i, cert)}; ${why}. ${CHAIN_HINT}`,
+      { position: i + 2, reason: actual >= 0 ? 'order' : 'unrelated', ...summary() },
+    );
+  }
+}
+
 /**
  * Checks a certificate an organization uploads into Omni for the dialer. Accepts only Base64 (PEM) text, armoured or
- * bare, with LF or CRLF line endings; refuses DER, private keys, cut or damaged files, and certificates outside
- * their validity window at `now` (epoch ms). Returns the inspection on success, throws an AppError (422) otherwise.
+ * bare, with LF or CRLF line endings: one certificate (the dialer's, pinned; or a CA, trusted as the only CA), or the
+ * dialer's certificate followed by its issuers in order (each checked to have signed the one before; the dialer's is
+ * pinned). Refuses DER, private keys, cut or damaged files, any other bundle, and a trusted certificate outside its
+ * validity window at `now` (epoch ms). Returns what is trusted (`pem` is that one certificate) and the whole chain;
+ * throws an AppError (422) otherwise.
  */
 export function validateCertificateUpload(
   input: Buffer | string,
   now: number,
   options: UploadOptions = {},
-): CertificateInspection {
+): CertificateUpload {
   const decoded = decode(input);
   if (decoded.format === 'der') throw derError(options.fileName);
   if (decoded.format === 'der-unparseable') throw unreadableBinary();
-  const info = describe('pem', decoded.cert);
+  if (decoded.certs.length > 1) checkChain(decoded.certs);
+  const chain = decoded.certs.map((c) => describe('pem', c));
+  const info = chain[0]!;
   const from = Date.parse(info.validFrom);
   const to = Date.parse(info.validTo);
   const at = new Date(now).toISOString();
@@ -359,5 +476,6 @@ export function validateCertificateUpload(
       window,
     );
   }
-  return info;
+  const trust = chain.length === 1 && info.isCA ? 'ca' : 'pinned';
+  return { ...info, trust, chain: chain.map(link) };
 }

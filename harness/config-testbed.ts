@@ -5,23 +5,29 @@ import { errorHandler, notFoundHandler } from '../core/http/errors.ts';
 import { defaultHook } from '../core/http/validation.ts';
 import { createLogger } from '../core/log.ts';
 import { SecretBox } from '../core/secrets.ts';
-import { Config } from '../integration/config/repository.ts';
-import { type ConfigRoutesOptions, configRoutes } from '../integration/config/routes.ts';
+import { OPERATOR_HEADER, OperatorToken } from '../integration/auth/operator.ts';
+import { Sessions } from '../integration/auth/sessions.ts';
+import { Configuration, type ConfigurationRoutesOptions, configurationRoutes } from '../integration/configuration.ts';
 import type { IntegrationEnv, Role, SessionInfo } from '../integration/http/app.ts';
+import { organizationDirectoryRoutes } from '../integration/organizations/routes.ts';
 import { integrationMigrations } from '../integration/store/migrations.ts';
+import { installContractCheck } from './contract-check.ts';
 
 /**
  * For tests: the configuration on a fresh in-memory database with a virtual clock, and its routes behind a stand-in
- * for the session middleware (the session comes from the `x-test-session` header, JSON), answered in-process.
+ * for the session middleware (the session comes from the `x-test-session` header, JSON), answered in-process. The
+ * operator's routes (creating and listing organizations) take `TEST_OPERATOR_TOKEN`.
  */
 export type ConfigTestbed = {
   db: Db;
   clock: VirtualClock;
   secrets: SecretBox;
-  config: Config;
+  config: Configuration;
   app: OpenAPIHono<IntegrationEnv>;
   /** An HTTP client acting as this session (none: not logged in). */
   as(session?: { orgId: string; role: Role; userId?: string }): TestClient;
+  /** An HTTP client sending the platform operator token (or the given one). */
+  asOperator(token?: string): TestClient;
 };
 
 export type TestResponse = {
@@ -39,13 +45,14 @@ export type TestClient = (method: string, path: string, options?: RequestOptions
 
 /** Cheap scrypt for tests (the cost is stored with each hash, so verification is the same code). */
 export const TEST_SCRYPT_COST = 1024;
+export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789';
 
-export function configTestbed(options: { now?: number } & ConfigRoutesOptions = {}): ConfigTestbed {
+export function configTestbed(options: { now?: number } & ConfigurationRoutesOptions = {}): ConfigTestbed {
   const db = openDatabase(':memory:');
   migrate(db, integrationMigrations);
   const clock = new VirtualClock(options.now);
   const secrets = SecretBox.ephemeral();
-  const config = new Config(db, clock, secrets, { scryptCost: TEST_SCRYPT_COST });
+  const config = new Configuration(db, clock, secrets, { scryptCost: TEST_SCRYPT_COST });
 
   const app = new OpenAPIHono<IntegrationEnv>({ defaultHook });
   app.onError(errorHandler(createLogger('config-test', 'silent')));
@@ -55,21 +62,26 @@ export function configTestbed(options: { now?: number } & ConfigRoutesOptions = 
     if (raw) c.set('session', JSON.parse(raw) as SessionInfo);
     await next();
   });
-  app.route('/', configRoutes(config, clock, { pauseCatalogue: options.pauseCatalogue }));
+  const operator = new OperatorToken(TEST_OPERATOR_TOKEN);
+  app.route('/', organizationDirectoryRoutes(config.organizations, operator, new Sessions(db, clock)));
+  app.route('/', configurationRoutes(config, clock, { pauseCatalogue: options.pauseCatalogue }));
+  // Mounted at / here (at /api/v1 in Omni): checked against the document these same routes generate.
+  installContractCheck(app, {
+    service: 'omni configuration',
+    document: () => app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'configuration', version: 'test' } }),
+  });
 
-  const as =
-    (session?: { orgId: string; role: Role; userId?: string }): TestClient =>
+  const client =
+    (headers: Record<string, string>): TestClient =>
     async (method, path, opts = {}) => {
-      const headers: Record<string, string> = {};
-      if (session)
-        headers['x-test-session'] = JSON.stringify({ userId: session.userId ?? 'test-user', token: 't', ...session });
+      const h: Record<string, string> = { ...headers };
       let body: string | Uint8Array | undefined;
       if (opts.json !== undefined) {
         body = JSON.stringify(opts.json);
-        headers['content-type'] = 'application/json';
+        h['content-type'] = 'application/json';
       } else if (opts.body !== undefined) body = opts.body;
-      if (opts.contentType) headers['content-type'] = opts.contentType;
-      const res = await app.request(path, { method, headers, body });
+      if (opts.contentType) h['content-type'] = opts.contentType;
+      const res = await app.request(path, { method, headers: h, body });
       const text = await res.text();
       let parsed: unknown;
       try {
@@ -80,5 +92,13 @@ export function configTestbed(options: { now?: number } & ConfigRoutesOptions = 
       return { status: res.status, headers: res.headers, text, body: parsed };
     };
 
-  return { db, clock, secrets, config, app, as };
+  const as = (session?: { orgId: string; role: Role; userId?: string }): TestClient =>
+    client(
+      session
+        ? { 'x-test-session': JSON.stringify({ userId: session.userId ?? 'test-user', token: 't', ...session }) }
+        : {},
+    );
+  const asOperator = (token = TEST_OPERATOR_TOKEN): TestClient => client({ [OPERATOR_HEADER]: token });
+
+  return { db, clock, secrets, config, app, as, asOperator };
 }

@@ -3,8 +3,9 @@ import { type RealClock, VirtualClock } from '../core/clock.ts';
 import { HttpsClient } from '../core/https-client.ts';
 import type { SecretBox } from '../core/secrets.ts';
 import { type Listening, serveHttps } from '../core/serve.ts';
-import { provisionOrganization } from '../integration/provision.ts';
+import { type ProvisionedOrganization, provisionOrganization } from '../integration/provision.ts';
 import { createIntegration, type Integration } from '../integration/server.ts';
+import { installContractCheck } from './contract-check.ts';
 import { startTestSimulator, TEST_AGENTS, type TestSimulator } from './simulator.ts';
 
 export const PASSWORDS = { admin: 'admin-password-1', supervisor: 'supervisor-pw-1', agents: 'agent-password-1' };
@@ -47,7 +48,7 @@ export type TestPair = {
   dialer: TestSimulator;
   omni: Integration;
   omniListening: Listening;
-  ids: ReturnType<typeof provisionOrganization>;
+  ids: ProvisionedOrganization;
   /** An HTTPS client for the Omni API, logged in as `username` when given. */
   client(token?: string): HttpsClient;
   login(username: string, password?: string): Promise<{ token: string; body: Record<string, unknown> }>;
@@ -75,13 +76,14 @@ export async function startTestPair(
     ...(opts.omniDatabase ? { database: opts.omniDatabase } : {}),
     outbox: { baseDelayMs: 100, maxDelayMs: 1_000 },
   });
-  const ids = provisionTestOrganization(omni, {
+  const ids = await provisionTestOrganization(omni, {
     key: dialer.key,
     url: dialer.listening.url,
     certificatePem: dialer.certs.server.certPem,
     ...(opts.windowSeconds ? { windowSeconds: opts.windowSeconds } : {}),
   });
   omni.start();
+  installContractCheck(omni.app, { service: 'omni' });
   const omniListening = await serveHttps(omni.app.fetch, {
     port: 0,
     host: '127.0.0.1',

@@ -8,6 +8,7 @@ import { SecretBox } from '../core/secrets.ts';
 import { type Listening, serveHttps } from '../core/serve.ts';
 import { type CertificateSet, ensureCertificates } from '../simulator/certs/index.ts';
 import { createSimulator, type Simulator } from '../simulator/server.ts';
+import { installContractCheck } from './contract-check.ts';
 
 /**
  * For tests (here and in the integration and scenarios): a real simulator over real HTTPS on an ephemeral port, with
@@ -64,6 +65,7 @@ export async function startTestSimulator(
         ],
       }).key;
   sim.start();
+  installContractCheck(sim.app, { service: 'dialer' });
   const listening = await serveHttps(sim.app.fetch, {
     port: 0,
     host: '127.0.0.1',

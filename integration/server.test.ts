@@ -12,14 +12,14 @@ describe('the Omni service', () => {
     const created = await p.dialer.admin.request<{ key: string }>('POST', '/__admin/organizations', {
       json: { id: 'beta', name: 'Beta', agents: [{ dialerUser: 'zeca', name: 'Zeca', password: 'senha-zeca' }] },
     });
-    p.omni.config.createOrganization({ id: 'beta', name: 'Beta' });
+    await p.omni.config.organizations.create({ id: 'beta', name: 'Beta' });
     expect(p.omni.consumer.status('beta').running).toBe(false);
-    p.omni.config.updateOrganization('beta', {
+    p.omni.config.organizations.update('beta', {
       dialerKey: created.body.key,
       dialerUrl: p.dialer.listening.url,
       webrtcUrl: `${p.dialer.listening.url.replace('https:', 'wss:')}/sip`,
     });
-    p.omni.config.uploadCertificate('beta', p.dialer.certs.server.certPem);
+    p.omni.config.organizations.uploadCertificate('beta', p.dialer.certs.server.certPem);
     await new Promise((r) => setTimeout(r, 50));
     expect(p.omni.consumer.status('beta').running).toBe(true);
   });
@@ -37,7 +37,7 @@ describe('the Omni service', () => {
     expect(alerts.body).toContainEqual(
       expect.objectContaining({
         code: 'DIALER_COMMAND_FAILED',
-        details: expect.objectContaining({ kind: 'disposition' }),
+        details: expect.objectContaining({ kind: 'calls.disposition' }),
       }),
     );
   });

@@ -2,28 +2,32 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { type Clock, RealClock } from '../core/clock.ts';
 import { type Db, migrate, openDatabase } from '../core/db.ts';
 import { DurableTimers } from '../core/durable-timers.ts';
+import { onlyForKnownRoutes } from '../core/http/known-routes.ts';
 import { serviceApp } from '../core/http/service-app.ts';
 import { defaultHook } from '../core/http/validation.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { SecretBox } from '../core/secrets.ts';
 import { AgentLifecycle } from './agents/lifecycle.ts';
 import { Presence } from './agents/presence.ts';
-import { agentRoutes, loginRoutes } from './agents/routes.ts';
+import { agentRoutes, loginRoutes, SESSION_TAGS } from './agents/routes.ts';
 import { Alerts } from './alerts/alerts.ts';
 import { Attendances } from './attendances/attendances.ts';
-import { attendanceRoutes } from './attendances/routes.ts';
+import { ATTENDANCE_TAGS, attendanceRoutes } from './attendances/routes.ts';
+import { LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.ts';
+import { OPERATOR_HEADER, OperatorToken } from './auth/operator.ts';
 import { Sessions, sessionAuth } from './auth/sessions.ts';
-import { Config } from './config/repository.ts';
-import { configRoutes } from './config/routes.ts';
+import { CONFIGURATION_TAGS, Configuration, configurationRoutes } from './configuration.ts';
+import { AgentRequests } from './dialer/agent-requests.ts';
 import { DialerClients } from './dialer/clients.ts';
-import { dialerCommandSender } from './dialer/commands.ts';
+import { DialerCommandPort, dialerCommandSender } from './dialer/commands.ts';
 import { EventConsumer } from './dialer/consumer.ts';
 import { Outbox } from './dialer/outbox.ts';
 import { dialerEventHandler } from './events/dialer-event-handler.ts';
 import type { IntegrationEnv } from './http/app.ts';
 import { LiveFeed } from './monitoring/live-feed.ts';
-import { monitoringRoutes } from './monitoring/routes.ts';
-import { reportRoutes } from './reports/routes.ts';
+import { MONITORING_TAGS, monitoringRoutes } from './monitoring/routes.ts';
+import { organizationDirectoryRoutes } from './organizations/routes.ts';
+import { REPORT_TAGS, reportRoutes } from './reports/routes.ts';
 import { AgvRouter } from './routing/agv-router.ts';
 import { integrationMigrations } from './store/migrations.ts';
 
@@ -38,6 +42,13 @@ export type IntegrationOptions = {
   scryptCost?: number;
   /** Outbox retry delays (on the clock). */
   outbox?: { baseDelayMs?: number; maxDelayMs?: number; concurrency?: number };
+  /**
+   * The platform operator token (creates and lists organizations; see integration/auth/operator.ts); default: a
+   * random one, readable as `operatorToken` on the result (tests).
+   */
+  operatorToken?: string;
+  /** Failed-login limits per user and per client address (defaults in integration/auth/login-throttle.ts). */
+  loginThrottle?: LoginThrottleOptions;
 };
 
 /** The Omni side, wired: configuration, dialer client, outbox, event consumer, attendances, routing, API. */
@@ -48,14 +59,16 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   migrate(db, integrationMigrations);
   const secrets = opts.secrets ?? SecretBox.ephemeral();
 
-  const config = new Config(db, clock, secrets, opts.scryptCost ? { scryptCost: opts.scryptCost } : {});
+  const config = new Configuration(db, clock, secrets, opts.scryptCost ? { scryptCost: opts.scryptCost } : {});
+  const operatorToken = opts.operatorToken ?? OperatorToken.generate();
+  const operator = new OperatorToken(operatorToken);
   const timers = new DurableTimers(db, clock, {
     onError: (kind, ref, err) => log.error({ err, kind, ref }, 'timer handler failed; retrying'),
   });
-  const feed = new LiveFeed();
+  const feed = new LiveFeed(db);
   const alerts = new Alerts(db, clock, feed);
   const sessions = new Sessions(db, clock);
-  const clients = new DialerClients((orgId) => config.partialDialerSettings(orgId));
+  const clients = new DialerClients((orgId) => config.organizations.partialDialerSettings(orgId));
   const outbox = new Outbox(db, clock, dialerCommandSender(clients), {
     ...opts.outbox,
     log,
@@ -67,16 +80,48 @@ export function createIntegration(opts: IntegrationOptions = {}) {
         outboxId: item.id,
       }),
   });
-  const attendances = new Attendances(db, clock, timers, outbox, config, feed);
-  const presence = new Presence(db, clock, config, alerts, feed);
-  const lifecycle = new AgentLifecycle(config, sessions, clients, outbox, presence, attendances, log);
+  const commands = new DialerCommandPort(outbox);
+  const attendances = new Attendances(
+    db,
+    clock,
+    timers,
+    commands,
+    {
+      tabulationSettings: (orgId) => config.organizations.tabulation(orgId),
+      tagByCode: (orgId, code) => config.tags.byCode(orgId, code),
+      serviceByIdentifier: (orgId, identifier) => config.services.byIdentifier(orgId, identifier),
+    },
+    feed,
+  );
+  const presence = new Presence(
+    db,
+    clock,
+    {
+      pauseByIdStatus: (orgId, idStatus) => config.pauses.byIdStatus(orgId, idStatus),
+      isSystemPause: (orgId, idStatus, name) => config.systemPauses.learnFromEvent(orgId, idStatus, name),
+    },
+    alerts,
+    feed,
+  );
+  const lifecycle = new AgentLifecycle(
+    config,
+    sessions,
+    clients,
+    commands,
+    presence,
+    attendances,
+    new AgentRequests(db),
+    log,
+  );
   const router = new AgvRouter(
+    db,
     clock,
     attendances,
     sessions,
     presence,
     {
-      assign: (orgId, callId, dialerUser) => clients.get(orgId).assign(callId, dialerUser),
+      assign: async (orgId, callId, dialerUser) =>
+        (await clients.get(orgId).call('calls.assign', { params: { id: callId }, body: { dialerUser } })).body,
     },
     log,
   );
@@ -97,12 +142,14 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   // New dialer settings: a new client, and the event stream reconnects with them.
   // Start following an organization's events once its dialer is configured; reconnect when the settings change.
   const follow = (orgId: string) => {
-    if (!config.organizationExists(orgId)) return;
-    const s = config.partialDialerSettings(orgId);
+    if (!config.organizations.exists(orgId)) return;
+    const s = config.organizations.partialDialerSettings(orgId);
     if (s.dialerUrl && s.dialerKey && s.certificatePem && !consumer.status(orgId).running) consumer.start(orgId);
   };
   let started = false;
-  config.onDialerSettingsChange((orgId) => {
+  // A new role, password or a deactivation ends the user's sessions at once (in the writing transaction).
+  config.users.onAccessChange((userId) => lifecycle.endSessionsOf(userId));
+  config.organizations.onDialerSettingsChange((orgId) => {
     void clients.invalidate(orgId).then(() => {
       if (consumer.status(orgId).running) consumer.stop(orgId);
       if (started) follow(orgId);
@@ -110,18 +157,22 @@ export function createIntegration(opts: IntegrationOptions = {}) {
   });
 
   const api = new OpenAPIHono<IntegrationEnv>({ defaultHook });
+  api.use('/sessions', new LoginThrottle(clock, opts.loginThrottle).middleware());
   api.route('/', loginRoutes(lifecycle));
-  api.use('*', sessionAuth(sessions));
+  api.route('/', organizationDirectoryRoutes(config.organizations, operator, sessions));
+  api.use('*', onlyForKnownRoutes(api, '/api/v1', sessionAuth(sessions)));
   api.route('/', agentRoutes(lifecycle));
-  api.route('/', configRoutes(config, clock, { pauseCatalogue: (orgId) => clients.get(orgId).pauseCatalogue() }));
   api.route(
     '/',
-    attendanceRoutes(attendances, { serviceExists: (o, s) => config.listServices(o).some((x) => x.id === s) }, router),
+    configurationRoutes(config, clock, {
+      pauseCatalogue: async (orgId) => (await clients.get(orgId).call('pauses.list', {})).body,
+    }),
   );
+  api.route('/', attendanceRoutes(attendances, { serviceExists: (o, s) => config.services.exists(o, s) }, router));
   api.route('/', monitoringRoutes({ config, sessions, attendances, presence, alerts, feed, consumer, outbox }));
   api.route(
     '/',
-    reportRoutes(db, config, () => clock.now()),
+    reportRoutes(db, config.users, () => clock.now()),
   );
 
   const app = serviceApp({
@@ -138,8 +189,18 @@ export function createIntegration(opts: IntegrationOptions = {}) {
         scheme: 'bearer',
         description: 'the token POST /api/v1/sessions answers, as `Authorization: Bearer <token>`',
       },
+      operator: {
+        type: 'apiKey',
+        in: 'header',
+        name: OPERATOR_HEADER,
+        description:
+          'the platform operator token (creates and lists organizations): in the data folder (operator-token) or ' +
+          '$DS_HARNESS_OPERATOR_TOKEN; ds-harness start prints where',
+      },
     },
     defaultSecurity: ['session'],
+    serviceTag: 'Sistema',
+    tags: [...SESSION_TAGS, ...CONFIGURATION_TAGS, ...ATTENDANCE_TAGS, ...MONITORING_TAGS, ...REPORT_TAGS],
   });
   app.route('/api/v1', api);
 
@@ -149,6 +210,8 @@ export function createIntegration(opts: IntegrationOptions = {}) {
     clock,
     log,
     config,
+    /** The platform operator token (secret): send it as X-Omni-Operator-Token to create or list organizations. */
+    operatorToken,
     sessions,
     clients,
     outbox,
@@ -166,7 +229,7 @@ export function createIntegration(opts: IntegrationOptions = {}) {
       started = true;
       timers.start();
       outbox.start();
-      for (const org of config.listOrganizations()) follow(org.id);
+      for (const org of config.organizations.list()) follow(org.id);
     },
     /** Starts consuming an organization's dialer events (when its dialer is configured). */
     follow,

@@ -1,7 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { dialerRouteOf } from '../contract/dialer/routes/index.ts';
 import { type Clock, RealClock } from '../core/clock.ts';
 import { type Db, migrate, openDatabase } from '../core/db.ts';
 import { DurableTimers } from '../core/durable-timers.ts';
+import { onlyForKnownRoutes } from '../core/http/known-routes.ts';
 import { serviceApp } from '../core/http/service-app.ts';
 import { defaultHook } from '../core/http/validation.ts';
 import { createLogger, type Logger } from '../core/log.ts';
@@ -77,15 +79,20 @@ export function createSimulator(opts: SimulatorOptions) {
   const flow = new CallFlow(db, clock, events, timers, sessions, orgs, campaigns);
   const pacer = new Pacer(clock, campaigns, sessions, flow, log);
   const streams = new OpenStreams();
-  const faults = createFaultInjector({ random: () => seed.random(), now: () => clock.now() });
-  const journal = createJournal({ now: () => clock.now(), capacity: opts.journalCapacity ?? 5000 });
+  const faults = createFaultInjector({ random: () => seed.random(), now: () => clock.now(), routeOf: dialerRouteOf });
+  const journal = createJournal({
+    now: () => clock.now(),
+    capacity: opts.journalCapacity ?? 5000,
+    routeOf: dialerRouteOf,
+  });
   const reset = new Reset(db, orgs, timers, pacer, () => {
     faults.clear();
     journal.clear();
   });
 
   const api = new OpenAPIHono<DialerEnv>({ defaultHook });
-  api.use('*', journal.middleware, faults.middleware, dialerKeyAuth(orgs));
+  // A path no route answers is a 404, key or no key (auth would otherwise answer 401 and suggest it exists).
+  api.use('*', journal.middleware, faults.middleware, onlyForKnownRoutes(api, '/api/v1', dialerKeyAuth(orgs)));
   api.route('/', organizationRoutes(orgs));
   api.route('/', agentRoutes(orgs, sessions, flow, opts.sipDomain ?? 'discador-ds.local'));
   api.route('/', campaignRoutes(campaigns, pacer));
@@ -96,7 +103,10 @@ export function createSimulator(opts: SimulatorOptions) {
   );
 
   const admin = new OpenAPIHono({ defaultHook });
-  admin.use('*', adminAuth(opts.adminToken, { allowRemote: opts.allowRemoteAdmin ?? false }));
+  admin.use(
+    '*',
+    onlyForKnownRoutes(admin, '/__admin', adminAuth(opts.adminToken, { allowRemote: opts.allowRemoteAdmin ?? false })),
+  );
   admin.route('/', adminRoutes({ clock, orgs, campaigns, flow, reset, seed, dropStreams: (o) => streams.drop(o) }));
   admin.route('/', faultAdminRoutes(faults));
   admin.route('/', journalAdminRoutes(journal));
@@ -111,16 +121,43 @@ export function createSimulator(opts: SimulatorOptions) {
       '(loopback + admin token).',
     security: {
       dialerKey: { type: 'apiKey', in: 'header', name: 'X-Dialer-Key', description: 'the organization’s dialer key' },
-      dialerKeyBearer: { type: 'http', scheme: 'bearer', description: 'the dialer key as `Authorization: Bearer <key>`' },
+      dialerKeyBearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'the dialer key as `Authorization: Bearer <key>`',
+      },
       adminToken: {
         type: 'apiKey',
         in: 'header',
         name: 'X-Admin-Token',
         description: 'the control API’s admin token (loopback only unless --admin-remote)',
       },
-      adminBearer: { type: 'http', scheme: 'bearer', description: 'the admin token as `Authorization: Bearer <token>`' },
+      adminBearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'the admin token as `Authorization: Bearer <token>`',
+      },
     },
     defaultSecurity: ['dialerKey', 'dialerKeyBearer'],
+    tags: [
+      { name: 'Organization', description: 'the organization of the dialer key: its pause catalogue and AGVs' },
+      { name: 'Agents', description: 'agent accounts and sessions: login, pauses, availability, logout' },
+      {
+        name: 'Campaigns and mailing',
+        description: 'campaigns, their mailing (generated, CSV import/export), dialling',
+      },
+      { name: 'Calls', description: 'calls: hang-up, transfer, assignment of AGV-returned calls, the one disposition' },
+      { name: 'Events', description: 'the ordered, durable event log: pages and the Server-Sent Events stream' },
+      {
+        name: 'Control',
+        description: 'control API (/__admin, loopback + admin token): clock, seed, reset, scripted calls',
+      },
+      { name: 'Control: faults', description: 'fault injection per route: latency, errors, resets, stream drops' },
+      {
+        name: 'Control: journal',
+        description: 'the request journal: filter by route id or path, verify counts and order',
+      },
+    ],
     links: { control: '/__admin' },
   });
   app.route('/api/v1', api);

@@ -7,21 +7,17 @@ import { expandPath } from './route-table.ts';
  * answers through these instead of writing paths and shapes again.
  */
 
-type JsonSchemaOf<C> = C extends { content: { 'application/json': { schema: infer S extends z.ZodType } } }
-  ? S
-  : never;
+type JsonSchemaOf<C> = C extends { content: { 'application/json': { schema: infer S extends z.ZodType } } } ? S : never;
 type RequestOf<R> = R extends { request: infer Q } ? Q : Record<string, never>;
 
 /** A value on the wire (a path or query parameter): what the schema reads from a string, or a number for it. */
 type Wire<T> = T extends string ? string | number : T;
 type WireObject<T> = { [K in keyof T]: Wire<T[K]> };
 
-export type RouteParams<R> = RequestOf<R> extends { params: infer P extends z.ZodType }
-  ? WireObject<z.input<P>>
-  : undefined;
-export type RouteQuery<R> = RequestOf<R> extends { query: infer P extends z.ZodType }
-  ? Partial<WireObject<z.input<P>>>
-  : undefined;
+export type RouteParams<R> =
+  RequestOf<R> extends { params: infer P extends z.ZodType } ? WireObject<z.input<P>> : undefined;
+export type RouteQuery<R> =
+  RequestOf<R> extends { query: infer P extends z.ZodType } ? Partial<WireObject<z.input<P>>> : undefined;
 export type RouteBody<R> = RequestOf<R> extends { body: infer B } ? z.input<JsonSchemaOf<B>> : undefined;
 
 type SuccessStatus = 200 | 201 | 202 | 204;

@@ -83,3 +83,9 @@ export function defineRoute<P extends string, R extends RouteDefinition<P>>(conf
 }
 
 export const Ok = z.object({ ok: z.literal(true) }).openapi('Ok');
+
+/**
+ * A registered schema (one with `.openapi('Name')`) or null. Use it instead of `.nullable()` on such a schema: the
+ * generator renders that as the bare `$ref` (null refused) or makes the component itself nullable everywhere.
+ */
+export const orNull = <T extends z.ZodTypeAny>(schema: T) => z.union([schema, z.null()]);

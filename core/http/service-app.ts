@@ -1,7 +1,9 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Logger } from '../log.ts';
 import { docsPage } from './docs.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { defineRoute, json, Ok } from './openapi.ts';
+import { securityHeaders } from './security-headers.ts';
 import { defaultHook } from './validation.ts';
 
 export type SecurityScheme =
@@ -23,13 +25,21 @@ export function serviceApp(o: {
   security: Record<string, SecurityScheme>;
   defaultSecurity: string[];
   tags?: Array<{ name: string; description: string }>;
+  /** The tag of the index and the health check (default `Service`). */
+  serviceTag?: string;
   links?: Record<string, string>;
 }) {
+  const serviceTag = { name: o.serviceTag ?? 'Service', description: 'this server: its index and health check' };
   const app = new OpenAPIHono({ defaultHook });
+  // First, so it wraps every route mounted later, errors and 404s included.
+  app.use('*', securityHeaders());
   app.onError(errorHandler(o.log));
   app.notFound(notFoundHandler);
-  app.get('/', (c) => c.json({ name: o.name, api: '/api/v1', docs: '/docs', openapi: '/openapi.json', ...o.links }));
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  // Documented (public, no credential): load balancers and clients find them in the document like any route.
+  app.openapi(serviceIndexRoute(serviceTag.name), (c) =>
+    c.json({ name: o.name, api: '/api/v1', docs: '/docs', openapi: '/openapi.json', ...o.links }, 200),
+  );
+  app.openapi(healthRoute(serviceTag.name), (c) => c.json({ ok: true as const }, 200));
   app.route('/', docsPage(o.title, '/openapi.json'));
   for (const [name, scheme] of Object.entries(o.security))
     app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
@@ -39,7 +49,38 @@ export function serviceApp(o: {
     // The origin the document was fetched from: "try it out" and generated clients call this server.
     servers: [{ url: new URL(c.req.url).origin, description: 'this server' }],
     security: o.defaultSecurity.map((name) => ({ [name]: [] })),
-    ...(o.tags ? { tags: o.tags } : {}),
+    tags: [serviceTag, ...(o.tags ?? [])],
   }));
   return app;
 }
+
+const ServiceIndex = z
+  .object({ name: z.string(), api: z.string(), docs: z.string(), openapi: z.string() })
+  .catchall(z.string())
+  .openapi('ServiceIndex', { description: 'where the API, its docs page and its document are (and other links)' });
+
+const serviceIndexRoute = (tag: string) =>
+  defineRoute(
+    {
+      operationId: 'service.index',
+      method: 'get',
+      path: '/',
+      tags: [tag],
+      summary: 'What this server is and where its API, docs and OpenAPI document are',
+      responses: { 200: json(ServiceIndex, 'the index') },
+    },
+    { auth: false },
+  );
+
+const healthRoute = (tag: string) =>
+  defineRoute(
+    {
+      operationId: 'service.health',
+      method: 'get',
+      path: '/healthz',
+      tags: [tag],
+      summary: 'Health check: 200 while the server answers',
+      responses: { 200: json(Ok, 'up') },
+    },
+    { auth: false },
+  );

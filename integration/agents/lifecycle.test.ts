@@ -35,7 +35,7 @@ describe('agent login with the dialer', () => {
 
   it('a dialer login failure leaves the user in Omni without the dialer, with the reason visible', async () => {
     p = await startTestPair();
-    p.omni.config.updateUser('acme', p.ids.agents[0]!.id, { dialerPassword: 'not-the-dialers' });
+    await p.omni.config.users.update('acme', p.ids.agents[0]!.id, { dialerPassword: 'not-the-dialers' });
     const { token, body } = await p.login('ana');
     expect(body).toMatchObject({
       dialer: { status: 'failed', reason: expect.stringContaining('DIALER_LOGIN_FAILED') },
@@ -51,7 +51,7 @@ describe('agent login with the dialer', () => {
   it('configuration changes apply at the next login, not during the session', async () => {
     p = await startTestPair();
     const { token } = await p.login('ana');
-    p.omni.config.updateUser('acme', p.ids.agents[0]!.id, { slots: 3 });
+    await p.omni.config.users.update('acme', p.ids.agents[0]!.id, { slots: 3 });
     const during = await p.client(token).request<{ slots: { total: number } }>('GET', '/api/v1/me');
     expect(during.body.slots.total).toBe(1);
     const again = await p.login('ana');
@@ -67,7 +67,7 @@ describe('agent login with the dialer', () => {
     expect((await c.request('POST', '/api/v1/me/available')).status).toBe(202);
     await p.settle();
     expect(p.dialer.sim.sessions.status('acme', 'ana').state).toBe('available');
-    const almoco = p.omni.config.pauseByName('acme', 'Almoço')!;
+    const almoco = p.omni.config.pauses.byName('acme', 'Almoço')!;
     expect((await c.request('POST', '/api/v1/me/pause', { json: { pauseId: almoco.id } })).status).toBe(202);
     await p.settle();
     expect(p.dialer.sim.sessions.status('acme', 'ana')).toMatchObject({ state: 'paused', idStatus: almoco.idStatus });
@@ -76,6 +76,33 @@ describe('agent login with the dialer', () => {
     await c.request('POST', '/api/v1/me/unpause');
     await p.settle();
     expect(p.dialer.sim.sessions.status('acme', 'ana').state).toBe('available');
+  });
+
+  it('a pause the dialer refuses shows in the agent’s own status as refused, with why; one it applies as applied', async () => {
+    p = await startTestPair();
+    const { token } = await p.login('ana');
+    const c = p.client(token);
+    type Me = {
+      dialerRequest: { route: string; status: string; idStatus: number | null; error: string | null } | null;
+    };
+    expect((await c.request<Me>('GET', '/api/v1/me')).body.dialerRequest).toBeNull();
+    // An Omni pause whose ID Status the dialer's catalogue does not have (a drift the agent cannot see).
+    const meeting = p.omni.config.pauses.create('acme', { name: 'Reunião', idStatus: 42 });
+    expect((await c.request('POST', '/api/v1/me/pause', { json: { pauseId: meeting.id } })).status).toBe(202);
+    await p.settle();
+    const refused = (await c.request<Me>('GET', '/api/v1/me')).body.dialerRequest;
+    expect(refused).toMatchObject({ route: 'agents.pause', idStatus: 42, status: 'refused' });
+    expect(refused?.error).toMatch(/PAUSE_UNKNOWN.*42/);
+
+    const almoco = p.omni.config.pauses.byName('acme', 'Almoço')!;
+    await c.request('POST', '/api/v1/me/pause', { json: { pauseId: almoco.id } });
+    await p.settle();
+    expect((await c.request<Me>('GET', '/api/v1/me')).body.dialerRequest).toMatchObject({
+      route: 'agents.pause',
+      idStatus: almoco.idStatus,
+      status: 'applied',
+      error: null,
+    });
   });
 
   it('logout logs the agent out of the dialer', async () => {

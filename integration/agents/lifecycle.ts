@@ -3,9 +3,13 @@ import { AppError, isAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Attendances, DialerCommands } from '../attendances/attendances.ts';
 import type { DialerLink, Session, SessionConfig, Sessions } from '../auth/sessions.ts';
-import type { Config } from '../config/repository.ts';
+import type { Configuration } from '../configuration.ts';
+import type { AgentRequests } from '../dialer/agent-requests.ts';
 import type { DialerClients } from '../dialer/clients.ts';
+import type { DialerCommandRoute } from '../dialer/commands.ts';
 import type { Presence } from './presence.ts';
+
+type AgentCommandRoute = Extract<DialerCommandRoute, `agents.${string}`>;
 
 export type SoftphoneAccount = {
   webrtcUrl: string;
@@ -18,6 +22,13 @@ export type LoginResult = {
   dialer: DialerLink & { softphone: SoftphoneAccount | null };
 };
 
+/** A refused dialer login says so in Omni's words: DIALER_LOGIN_FAILED, with the dialer's message and code. */
+function dialerLoginError(e: unknown, dialerUser: string | null): unknown {
+  if (isAppError(e) && e.status === 401 && e.details?.dialerCode === 'AGENT_CREDENTIALS_INVALID')
+    return new AppError('DIALER_LOGIN_FAILED', 401, e.message, { ...e.details, dialerUser });
+  return e;
+}
+
 /**
  * The agent's day: Omni login (and, with *Utilizar discador*, dialer login with their dialer credentials), pauses,
  * availability, logout. The user's configuration is read at login and kept in the session: a change made while
@@ -25,17 +36,18 @@ export type LoginResult = {
  */
 export class AgentLifecycle {
   constructor(
-    private readonly config: Config,
+    private readonly config: Configuration,
     private readonly sessions: Sessions,
     private readonly clients: DialerClients,
     private readonly commands: DialerCommands,
     private readonly presence: Presence,
     private readonly attendances: Attendances,
+    private readonly requests: AgentRequests,
     private readonly log: Logger,
   ) {}
 
   async login(input: { organization: string; username: string; password: string }): Promise<LoginResult> {
-    const user = this.config.authenticate(input.organization, input.username, input.password);
+    const user = await this.config.users.authenticate(input.organization, input.username, input.password);
     if (!user) throw new AppError('LOGIN_INVALID', 401, 'organization, username or password is wrong');
     const snapshot: SessionConfig = {
       name: user.name,
@@ -50,12 +62,15 @@ export class AgentLifecycle {
     let softphone: SoftphoneAccount | null = null;
     if (snapshot.useDialer) {
       try {
-        const creds = this.config.userDialerCredentials(user.id);
-        const settings = this.config.dialerSettings(user.orgId);
-        const res = await this.clients.get(user.orgId).login(creds.dialerUser, creds.dialerPassword);
+        const creds = this.config.users.dialerCredentials(user.id);
+        const settings = this.config.organizations.dialerSettings(user.orgId);
+        const res = await this.clients
+          .get(user.orgId)
+          .call('agents.login', { body: { dialerUser: creds.dialerUser, password: creds.dialerPassword } });
         dialer = { status: 'connected', reason: null };
-        softphone = { webrtcUrl: settings.webrtcUrl, sip: res.sip };
-      } catch (err) {
+        softphone = { webrtcUrl: settings.webrtcUrl, sip: res.body.sip };
+      } catch (e) {
+        const err = dialerLoginError(e, snapshot.dialerUser);
         // The user stays logged into Omni without the dialer, and sees why.
         const reason = isAppError(err) ? `${err.message} [${err.code}]` : String(err);
         this.log.warn({ err, userId: user.id }, 'dialer login failed');
@@ -81,23 +96,33 @@ export class AgentLifecycle {
     const s = this.sessions.get(token);
     if (!s) return;
     this.sessions.end(token);
-    if (s.dialer.status === 'connected' && s.config.dialerUser) this.#send(s, 'logout', {});
+    if (s.dialer.status === 'connected' && s.config.dialerUser) this.#send(s, 'agents.logout');
+  }
+
+  /**
+   * Ends the user's sessions at once, because what they may do changed (role, password, deactivation, deletion):
+   * their token answers 401 from now on, and a dialer login made for them is logged out, durably.
+   */
+  endSessionsOf(userId: string): void {
+    const s = this.sessions.activeOf(userId);
+    this.sessions.endAllOf(userId);
+    if (s?.dialer.status === 'connected' && s.config.dialerUser) this.#send(s, 'agents.logout');
   }
 
   /** Asks the dialer to pause the agent with the pause's ID Status; deferred by the dialer during a call. */
   requestPause(token: string, pauseId: string): { pause: { id: string; name: string; idStatus: number } } {
     const s = this.#dialerSession(token);
-    const pause = this.config.getPause(s.orgId, pauseId);
-    this.#send(s, 'pause', { idStatus: pause.idStatus });
+    const pause = this.config.pauses.get(s.orgId, pauseId);
+    this.#send(s, 'agents.pause', { idStatus: pause.idStatus });
     return { pause: { id: pause.id, name: pause.name, idStatus: pause.idStatus } };
   }
 
   unpause(token: string): void {
-    this.#send(this.#dialerSession(token), 'unpause', {});
+    this.#send(this.#dialerSession(token), 'agents.unpause');
   }
 
   available(token: string): void {
-    this.#send(this.#dialerSession(token), 'available', {});
+    this.#send(this.#dialerSession(token), 'agents.available');
   }
 
   /** What the agent's screen shows: who, the dialer link, state and pause, slots. */
@@ -106,7 +131,7 @@ export class AgentLifecycle {
     if (!s) throw new AppError('SESSION_INVALID', 401, 'this session has ended or expired; log in again');
     const presence = this.presence.get(s.userId);
     const used = this.attendances.slotsUsed(s.userId);
-    const pause = presence?.pauseId ? this.config.getPause(s.orgId, presence.pauseId) : undefined;
+    const pause = presence?.pauseId ? this.config.pauses.get(s.orgId, presence.pauseId) : undefined;
     return {
       userId: s.userId,
       orgId: s.orgId,
@@ -116,6 +141,7 @@ export class AgentLifecycle {
       presence: presence ?? null,
       pause: pause ? { id: pause.id, name: pause.name, idStatus: pause.idStatus } : null,
       slots: { total: s.config.slots, used, free: Math.max(0, s.config.slots - used) },
+      dialerRequest: s.config.dialerUser ? this.requests.last(s.orgId, s.config.dialerUser, s.createdAt) : null,
     };
   }
 
@@ -136,15 +162,10 @@ export class AgentLifecycle {
     return s;
   }
 
-  #send(s: Pick<Session, 'orgId' | 'config'>, kind: 'pause' | 'unpause' | 'available' | 'logout', extra: object): void {
-    const dialerUser = s.config.dialerUser!;
-    this.commands.enqueue({
-      orgId: s.orgId,
-      kind,
-      orderingKey: `agent:${dialerUser}`,
-      payload: { dialerUser, ...extra },
-      idempotencyKey: `${kind}:${randomUUID()}`,
-    });
-    this.commands.kick();
+  #send(s: Pick<Session, 'orgId' | 'config'>, command: AgentCommandRoute, body?: { idStatus: number }): void {
+    const params = { dialerUser: s.config.dialerUser! };
+    const dedupeKey = `${command}:${randomUUID()}`;
+    if (command === 'agents.pause') this.commands.send(s.orgId, { route: command, params, body: body! }, dedupeKey);
+    else this.commands.send(s.orgId, { route: command, params }, dedupeKey);
   }
 }

@@ -56,7 +56,7 @@ describe('pauses between Omni and the dialer', () => {
   it('a pause asked during a call is pending until the disposition, then applied', async () => {
     p = await startTestPair();
     const { agent, callId } = await p.agentOnCall('ana');
-    const banheiro = p.omni.config.pauseByName('acme', 'Banheiro')!;
+    const banheiro = p.omni.config.pauses.byName('acme', 'Banheiro')!;
     await agent.request('POST', '/api/v1/me/pause', { json: { pauseId: banheiro.id } });
     await p.settle();
     const sup = (await p.login('supervisor')).token;

@@ -7,6 +7,8 @@ import type { LiveFeed } from '../monitoring/live-feed.ts';
 
 export interface PauseCatalogue {
   pauseByIdStatus(orgId: string, idStatus: number): { id: string; name: string; idStatus: number } | undefined;
+  /** Whether the dialer's pause is one of its system pauses (LOGIN…), learning LOGIN's ID Status from the event. */
+  isSystemPause(orgId: string, idStatus: number, dialerName: string | null): boolean;
 }
 
 export type AgentPresence = {
@@ -66,7 +68,7 @@ export class Presence {
     if (e.state === 'paused' && e.idStatus !== null) {
       const pause = this.pauses.pauseByIdStatus(orgId, e.idStatus);
       if (pause) pauseId = pause.id;
-      else if (e.pauseName !== 'LOGIN') {
+      else if (!this.pauses.isSystemPause(orgId, e.idStatus, e.pauseName)) {
         unmapped = e.idStatus;
         this.alerts.raise(
           orgId,

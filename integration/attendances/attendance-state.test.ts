@@ -102,4 +102,31 @@ describe('transitionAttendance', () => {
     const t = transitionAttendance(queued, { type: 'finalize', by: 'supervisor', tagCode: 'ABANDONO', now: 1 });
     expect(t.effects.map((e) => e.type)).toEqual(['cancel_wrap_up', 'hangup_call']);
   });
+
+  it('the agent’s hang-up asks the dialer to end a call that is up, and changes nothing until the call ends', () => {
+    const inCall = run(fresh, { type: 'connected' });
+    const t = transitionAttendance(inCall, { type: 'hang_up', by: 'agent' });
+    expect(t.next).toEqual(inCall);
+    expect(t.effects).toEqual([{ type: 'hangup_call', by: 'agent' }]);
+    expect(transitionAttendance(fresh, { type: 'hang_up', by: 'agent' }).effects).toEqual([
+      { type: 'hangup_call', by: 'agent' },
+    ]);
+  });
+
+  it('refuses a hang-up with no call up: ATTENDANCE_NOT_IN_CALL in wrap-up or queued, already finalized after', () => {
+    expect(() => transitionAttendance(wrapUp, { type: 'hang_up', by: 'agent' })).toThrow(
+      expect.objectContaining({
+        code: 'ATTENDANCE_NOT_IN_CALL',
+        status: 409,
+        message: expect.stringMatching(/finalize/),
+      }),
+    );
+    expect(() => transitionAttendance({ ...fresh, state: 'queued' }, { type: 'hang_up', by: 'agent' })).toThrow(
+      expect.objectContaining({ code: 'ATTENDANCE_NOT_IN_CALL' }),
+    );
+    const done = run(wrapUp, { type: 'finalize', by: 'agent', tagCode: 'A', now: 2_000 });
+    expect(() => transitionAttendance(done, { type: 'hang_up', by: 'agent' })).toThrow(
+      expect.objectContaining({ code: 'ATTENDANCE_ALREADY_FINALIZED' }),
+    );
+  });
 });

@@ -20,13 +20,14 @@ export type AttendanceCommand =
   | { type: 'connected' }
   | { type: 'call_ended'; now: number; windowMs: number | null }
   | { type: 'tabulate'; tagCode?: string | undefined; notes?: string | undefined }
+  | { type: 'hang_up'; by: 'agent' | 'supervisor' }
   | { type: 'finalize'; by: Finalizer; tagCode: string | null; notes?: string | undefined; now: number };
 
 /** Side effects the service carries out in the same transaction (timers, dialer commands). */
 export type AttendanceEffect =
   | { type: 'schedule_wrap_up'; at: number }
   | { type: 'cancel_wrap_up' }
-  | { type: 'hangup_call' }
+  | { type: 'hangup_call'; by: 'agent' | 'supervisor' }
   | { type: 'send_disposition'; tagCode: string; notes: string };
 
 export type AttendanceTransition = { next: AttendanceCore; effects: AttendanceEffect[] };
@@ -58,7 +59,7 @@ export function transitionAttendance(a: AttendanceCore, cmd: AttendanceCommand):
     effects,
   });
   if (a.state === 'finalized') {
-    if (cmd.type === 'finalize' || cmd.type === 'tabulate') alreadyFinalized(a);
+    if (cmd.type === 'finalize' || cmd.type === 'tabulate' || cmd.type === 'hang_up') alreadyFinalized(a);
     return to({}); // late call events for a finalized attendance change nothing
   }
   switch (cmd.type) {
@@ -85,6 +86,18 @@ export function transitionAttendance(a: AttendanceCore, cmd: AttendanceCommand):
         ...(cmd.tagCode !== undefined ? { tagCode: cmd.tagCode } : {}),
         ...(cmd.notes !== undefined ? { notes: cmd.notes } : {}),
       });
+    case 'hang_up':
+      // The agent's own hang-up: the dialer ends the call, and its call.ended event opens the wrap-up.
+      if (a.state !== 'offered' && a.state !== 'in_progress')
+        throw new AppError(
+          'ATTENDANCE_NOT_IN_CALL',
+          409,
+          a.state === 'wrap_up'
+            ? 'the call already ended; tabulate and finalize the attendance'
+            : `the attendance is ${a.state}: no call of yours to hang up`,
+          { state: a.state },
+        );
+      return to({}, [{ type: 'hangup_call', by: cmd.by }]);
     case 'finalize': {
       if (cmd.by === 'agent' && a.state !== 'wrap_up')
         throw new AppError(
@@ -97,7 +110,7 @@ export function transitionAttendance(a: AttendanceCore, cmd: AttendanceCommand):
       if (!tagCode) throw new AppError('TAG_REQUIRED', 422, 'choose a tag (tabulação) to finalize the attendance');
       const notes = cmd.notes ?? a.notes;
       const effects: AttendanceEffect[] = [{ type: 'cancel_wrap_up' }];
-      if (callUp(a.state)) effects.push({ type: 'hangup_call' });
+      if (callUp(a.state)) effects.push({ type: 'hangup_call', by: cmd.by === 'agent' ? 'agent' : 'supervisor' });
       if (a.state !== 'queued' && a.state !== 'unrouted') effects.push({ type: 'send_disposition', tagCode, notes });
       return to(
         { state: 'finalized', tagCode, notes, finalizedBy: cmd.by, finalizedAt: cmd.now, wrapUpDeadline: null },

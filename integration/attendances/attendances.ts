@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db.ts';
 import type { DurableTimers } from '../../core/durable-timers.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import type { DialerCommandPort } from '../dialer/commands.ts';
 import type { LiveFeed } from '../monitoring/live-feed.ts';
 import {
   type AttendanceCommand,
@@ -23,11 +24,8 @@ export interface AttendanceConfig {
   serviceByIdentifier(orgId: string, identifier: string): { id: string; name: string; identifier: string } | undefined;
 }
 
-/** Where dialer commands go: durably, in order per call, exactly once (see integration/dialer/outbox.ts). */
-export interface DialerCommands {
-  enqueue(item: { orgId: string; kind: string; orderingKey: string; payload: unknown; idempotencyKey: string }): number;
-  kick(): void;
-}
+/** Where dialer commands go: durably, in order per call, exactly once (integration/dialer/commands.ts). */
+export type DialerCommands = Pick<DialerCommandPort, 'send'>;
 
 type Row = {
   id: string;
@@ -207,24 +205,23 @@ export class Attendances {
       if (e.type === 'schedule_wrap_up') this.timers.schedule(WRAP_UP_TIMER, r.id, e.at);
       if (e.type === 'cancel_wrap_up') this.timers.cancel(WRAP_UP_TIMER, r.id);
       if (e.type === 'hangup_call' && r.call_id)
-        this.commands.enqueue({
-          orgId: r.org_id,
-          kind: 'hangup',
-          orderingKey: r.call_id,
-          payload: { callId: r.call_id, by: 'supervisor' },
-          idempotencyKey: `hangup:${r.call_id}`,
-        });
+        this.commands.send(
+          r.org_id,
+          { route: 'calls.hangup', params: { id: r.call_id }, body: { by: e.by } },
+          `hangup:${r.call_id}`,
+        );
       if (e.type === 'send_disposition' && r.call_id)
-        this.commands.enqueue({
-          orgId: r.org_id,
-          kind: 'disposition',
-          orderingKey: r.call_id,
-          payload: { callId: r.call_id, tagCode: e.tagCode, notes: e.notes, ...(dialerUser ? { dialerUser } : {}) },
-          idempotencyKey: `disposition:${r.call_id}`,
-        });
+        this.commands.send(
+          r.org_id,
+          {
+            route: 'calls.disposition',
+            params: { id: r.call_id },
+            body: { tagCode: e.tagCode, notes: e.notes, ...(dialerUser ? { dialerUser } : {}) },
+          },
+          `disposition:${r.call_id}`,
+        );
     }
     this.#save(r, t.next, extra);
-    if (t.effects.some((e) => e.type === 'hangup_call' || e.type === 'send_disposition')) this.commands.kick();
     return this.#row(r.id)!;
   }
 
@@ -234,9 +231,9 @@ export class Attendances {
    * The dialer offered a call to an agent: it becomes an attendance (or, for an AGV call Omni routed, the queued
    * attendance moves on). The service is the campaign's, or the AGV's for a transfer.
    */
-  callOffered(orgId: string, call: Call, userId: string, dialerUser: string): Attendance {
+  callOffered(orgId: string, call: Call, userId: string, dialerUser: string, at: number): Attendance {
     return this.db.transaction(() => {
-      const now = this.clock.now();
+      const now = this.#eventTime(at);
       const existing = this.#byCall(call.id);
       if (existing) {
         const r = this.#apply(
@@ -274,6 +271,16 @@ export class Attendances {
     })();
   }
 
+  /**
+   * When something the dialer reports happened: the event's own time (`at`), not when Omni read it (a replay after
+   * Omni was down would shift every time to the replay); never later than Omni's now, should the dialer's clock run
+   * ahead.
+   */
+  #eventTime(at: number): number {
+    const now = this.clock.now();
+    return Number.isFinite(at) ? Math.min(at, now) : now;
+  }
+
   /** Slot release latency: the agent's previous finalized attendance learns when the next one was offered. */
   #markNextOffer(userId: string, now: number, exceptId: string): void {
     this.db
@@ -285,17 +292,21 @@ export class Attendances {
       .run(now, userId, exceptId);
   }
 
-  callConnected(callId: string): void {
+  callConnected(callId: string, at: number): void {
     const r = this.#byCall(callId);
-    if (r) this.#apply(r, { type: 'connected' }, { connected_at: this.clock.now() });
+    if (r) this.#apply(r, { type: 'connected' }, { connected_at: this.#eventTime(at) });
   }
 
-  /** The call ended: wrap-up starts, with the organization's auto-tabulation window when it is on. */
-  callEnded(callId: string): void {
+  /**
+   * The call ended: wrap-up starts, with the organization's auto-tabulation window when it is on. The window runs
+   * from the call's real end (the event's time): read late (Omni was down), it has less left, or none, and the
+   * deadline then fires at once.
+   */
+  callEnded(callId: string, at: number): void {
     const r = this.#byCall(callId);
     if (!r) return;
     const t = this.config.tabulationSettings(r.org_id);
-    const now = this.clock.now();
+    const now = this.#eventTime(at);
     this.#apply(
       r,
       { type: 'call_ended', now, windowMs: t.autoTabulation ? t.windowSeconds * 1000 : null },
@@ -400,6 +411,18 @@ export class Attendances {
       const r = this.#forActor(orgId, id, actor);
       if (input.tagCode !== undefined) this.#checkTag(r, input.tagCode);
       return this.#toAttendance(this.#apply(r, { type: 'tabulate', tagCode: input.tagCode, notes: input.notes }));
+    })();
+  }
+
+  /**
+   * The agent hangs up their own call (the softphone's red button): the dialer ends it, durably through the outbox, and
+   * the call's end opens the wrap-up as for any other end. 409 ATTENDANCE_NOT_IN_CALL when no call is up.
+   */
+  hangUp(orgId: string, id: string, actor: Actor): Attendance {
+    return this.db.transaction(() => {
+      const r = this.#forActor(orgId, id, actor);
+      const by = actor.kind === 'supervisor' ? 'supervisor' : 'agent';
+      return this.#toAttendance(this.#apply(r, { type: 'hang_up', by }));
     })();
   }
 

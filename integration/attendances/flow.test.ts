@@ -197,4 +197,65 @@ describe('attendances of media Discador', () => {
       p = undefined as unknown as TestPair;
     }
   });
+
+  it('a call that ends while Omni is down keeps the dialer’s times, and its window runs from the real end', async () => {
+    p = await startTestPair();
+    const { attendanceId, callId } = await p.agentOnCall();
+    await p.omni.consumer.stop('acme'); // Omni stops reading the dialer (down, or its link is)
+    const ended = await p.dialer.admin.request<{ endedAt: string }>(
+      'POST',
+      `/__admin/organizations/acme/calls/${callId}/hangup`,
+    );
+    p.clock.advance(20_000);
+    const late = p.omni.attendances.get('acme', attendanceId);
+    expect(late.state).toBe('in_progress');
+    p.omni.follow('acme');
+    await p.settle();
+    const att = p.omni.attendances.get('acme', attendanceId);
+    expect(att).toMatchObject({ state: 'wrap_up', endedAt: ended.body.endedAt });
+    expect(Date.parse(att.wrapUpDeadline!)).toBe(Date.parse(ended.body.endedAt) + 30_000);
+    expect(att.wrapUpLeftMs).toBe(10_000);
+
+    // Read after the whole window: the deadline has passed, so it fires at once.
+    const second = await p.agentOnCall('bia');
+    await p.omni.consumer.stop('acme');
+    await p.dialer.admin.request('POST', `/__admin/organizations/acme/calls/${second.callId}/hangup`);
+    p.clock.advance(45_000);
+    p.omni.follow('acme');
+    await p.settle();
+    await p.clock.advanceAsync(0);
+    await p.settle();
+    expect(p.omni.attendances.get('acme', second.attendanceId)).toMatchObject({
+      state: 'finalized',
+      finalizedBy: 'auto',
+      tagCode: 'SEM_TABULACAO',
+    });
+    expect(disposed(second.callId)).toHaveLength(1);
+  });
+
+  it('an agent hangs up their own call: the dialer ends it, the wrap-up opens, and only their own', async () => {
+    p = await startTestPair();
+    const { agent, attendanceId, callId } = await p.agentOnCall();
+    const bia = await p.login('bia');
+    const other = await p.client(bia.token).request('POST', `/api/v1/attendances/${attendanceId}/hangup`);
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ error: { code: 'ATTENDANCE_NOT_YOURS' } });
+    const res = await agent.request<Attendance>('POST', `/api/v1/attendances/${attendanceId}/hangup`);
+    expect(res.status).toBe(202);
+    expect(res.body.state).toBe('in_progress');
+    await p.settle();
+    const call = p.dialer.sim.flow.get('acme', callId);
+    expect(call).toMatchObject({ state: 'ended', endedBy: 'agent' });
+    const att = (await agent.request<Attendance>('GET', `/api/v1/attendances/${attendanceId}`)).body;
+    expect(att).toMatchObject({ state: 'wrap_up', endedAt: call.endedAt, wrapUpLeftMs: 30_000 });
+    const again = await agent.request('POST', `/api/v1/attendances/${attendanceId}/hangup`);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: { code: 'ATTENDANCE_NOT_IN_CALL' } });
+    const fin = await agent.request('POST', `/api/v1/attendances/${attendanceId}/finalize`, {
+      json: { tagCode: 'VENDA' },
+    });
+    expect(fin.status).toBe(200);
+    await p.settle();
+    expect(disposed(callId)).toHaveLength(1);
+  });
 });

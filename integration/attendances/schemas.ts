@@ -1,5 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { Lead } from '../../contract/mailing.ts';
+import { orNull } from '../../core/http/openapi.ts';
+
+const Timestamp = z.iso.datetime();
 
 export const AttendanceStateSchema = z
   .enum(['queued', 'unrouted', 'offered', 'in_progress', 'wrap_up', 'finalized'])
@@ -19,19 +22,19 @@ export const AttendanceSchema = z
     originExtension: z.string().nullable().describe('the AGV ramal the call came back from'),
     lead: Lead,
     state: AttendanceStateSchema,
-    createdAt: z.string(),
-    offeredAt: z.string().nullable(),
-    connectedAt: z.string().nullable(),
-    endedAt: z.string().nullable(),
-    wrapUpDeadline: z.string().nullable(),
+    createdAt: Timestamp,
+    offeredAt: Timestamp.nullable(),
+    connectedAt: Timestamp.nullable(),
+    endedAt: Timestamp.nullable(),
+    wrapUpDeadline: Timestamp.nullable(),
     wrapUpLeftMs: z.number().nullable().describe('time left of the auto-tabulation window'),
     tagCode: z.string().nullable(),
     notes: z.string(),
-    finalizedAt: z.string().nullable(),
-    finalizedBy: FinalizerSchema.nullable(),
+    finalizedAt: Timestamp.nullable(),
+    finalizedBy: orNull(FinalizerSchema),
     finalizedByUser: z.string().nullable(),
-    slotFreedAt: z.string().nullable().describe('when the dialer made the agent available again'),
-    nextOfferAt: z.string().nullable().describe('when the agent’s next attendance was offered'),
+    slotFreedAt: Timestamp.nullable().describe('when the dialer made the agent available again'),
+    nextOfferAt: Timestamp.nullable().describe('when the agent’s next attendance was offered'),
   })
   .openapi('Attendance');
 export type Attendance = z.infer<typeof AttendanceSchema>;

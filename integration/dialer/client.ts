@@ -382,7 +382,7 @@ export class DialerClient {
    * time: this is the network, not the domain, and the virtual clock does not move while a test awaits).
    */
   #retryPolicy(safe: boolean, attempts: { made: number }) {
-    return (err: Error, ctx: { state: { counter: number } }, callback: (err?: Error | null) => void) => {
+    return (err: Error, _ctx: unknown, callback: (err?: Error | null) => void) => {
       const status = (err as { statusCode?: number }).statusCode;
       const code = errorCode(err) ?? '';
       const retryable =
@@ -392,8 +392,7 @@ export class DialerClient {
       if (!retryable || attempts.made >= this.#attempts) return callback(err);
       const wait = this.#backoffMs * 2 ** (attempts.made - 1);
       attempts.made++;
-      setTimeout(() => callback(null), wait).unref?.();
-      void ctx;
+      setTimeout(() => callback(null), wait);
     };
   }
 
@@ -463,5 +462,3 @@ export class DialerClient {
     return this.#dispatcher.destroy();
   }
 }
-
-const enc = encodeURIComponent;

@@ -9,7 +9,7 @@ import { ensureCertificates } from '../../harness/certs.ts';
 import { testDatabase, testDialerClients } from '../../harness/dialer-client.ts';
 import { availableAgent, eventsOf, startTestSimulator, type TestSimulator } from '../../harness/simulator.ts';
 import type { DialerClients, DialerSettings } from './clients.ts';
-import { dialerCommandSender, enqueueDialerCommand } from './commands.ts';
+import { DialerCommandPort, dialerCommandSender } from './commands.ts';
 import { Outbox, type OutboxItem, type OutboxOptions, type OutboxResult } from './outbox.ts';
 
 let t: TestSimulator;
@@ -72,12 +72,11 @@ async function callInWrapUp(user = 'ana'): Promise<string> {
 
 const dispose = (outbox: Outbox, callId: string, tagCode = 'VENDA', notes = 'ok', key = `disposition:${callId}`) =>
   store.db.transaction(() =>
-    enqueueDialerCommand(outbox, {
-      orgId: ORG,
-      kind: 'disposition',
-      payload: { callId, tagCode, notes },
-      idempotencyKey: key,
-    }),
+    new DialerCommandPort(outbox).send(
+      ORG,
+      { route: 'calls.disposition', params: { id: callId }, body: { tagCode, notes } },
+      key,
+    ),
   )();
 
 describe('delivery to the dialer', () => {
@@ -99,12 +98,17 @@ describe('delivery to the dialer', () => {
     clock.advance(1);
     await outbox.idle();
     expect(outbox.get(id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
-    expect(outbox.get(id)?.response).toMatchObject({ disposition: { tagCode: 'VENDA' }, replayed: false });
+    expect(outbox.get(id)?.response).toEqual({
+      status: 200,
+      answer: expect.objectContaining({ callId, tagCode: 'VENDA' }),
+    });
     expect(eventsOf(t, 'call.disposed')).toHaveLength(1);
     expect(eventsOf(t, 'violation')).toHaveLength(0);
     const sent = await journal('/api/v1/calls/*/disposition');
     expect(sent.map((r) => r.status)).toEqual([503, 503, 503, 200]);
-    expect(new Set(sent.map((r) => r.requestHeaders['idempotency-key']))).toEqual(new Set([`disposition:${callId}`]));
+    expect(new Set(sent.map((r) => r.requestHeaders['idempotency-key']))).toEqual(
+      new Set([`${ORG}:disposition:${callId}`]),
+    );
     expect(outbox.pending()).toBe(0);
   });
 
@@ -139,20 +143,15 @@ describe('delivery to the dialer', () => {
     await availableAgent(t, 'bia');
     await fault('POST', '/api/v1/calls/*/hangup', { kind: 'error', status: 503 }, 1);
     const outbox = dialerOutbox();
+    const port = new DialerCommandPort(outbox);
     const [hangup, disposition, pause] = store.db.transaction(() => [
-      enqueueDialerCommand(outbox, { orgId: ORG, kind: 'hangup', payload: { callId }, idempotencyKey: `h:${callId}` }),
-      enqueueDialerCommand(outbox, {
-        orgId: ORG,
-        kind: 'disposition',
-        payload: { callId, tagCode: 'VENDA', notes: '' },
-        idempotencyKey: `d:${callId}`,
-      }),
-      enqueueDialerCommand(outbox, {
-        orgId: ORG,
-        kind: 'pause',
-        payload: { dialerUser: 'bia', idStatus: 2 },
-        idempotencyKey: 'p:bia:1',
-      }),
+      port.send(ORG, { route: 'calls.hangup', params: { id: callId }, body: { by: 'agent' } }, `h:${callId}`),
+      port.send(
+        ORG,
+        { route: 'calls.disposition', params: { id: callId }, body: { tagCode: 'VENDA', notes: '' } },
+        `d:${callId}`,
+      ),
+      port.send(ORG, { route: 'agents.pause', params: { dialerUser: 'bia' }, body: { idStatus: 2 } }, 'p:bia:1'),
     ])();
     outbox.start();
     await outbox.idle();
@@ -229,9 +228,11 @@ describe('classification of the dialer’s answers', () => {
     const ended = await callInWrapUp('ana');
     const disposedElsewhere = await callInWrapUp('bia');
     const c = clients.get(ORG);
-    await c.disposition(disposedElsewhere, { tagCode: 'VENDA', notes: 'ok' }, 'from-elsewhere');
+    const disposeNow = (id: string, tagCode: string, notes: string, key: string) =>
+      c.call('calls.disposition', { params: { id }, body: { tagCode, notes }, idempotencyKey: key });
+    await disposeNow(disposedElsewhere, 'VENDA', 'ok', 'from-elsewhere');
     const conflicting = await callInWrapUp('caio');
-    await c.disposition(conflicting, { tagCode: 'RECUSA', notes: '' }, 'first-one');
+    await disposeNow(conflicting, 'RECUSA', '', 'first-one');
 
     const failed: Array<[OutboxItem, string]> = [];
     const sent: number[] = [];
@@ -239,36 +240,26 @@ describe('classification of the dialer’s answers', () => {
       onFailed: (item, error) => failed.push([item, error]),
       onSent: (item) => sent.push(item.id),
     });
+    const port = new DialerCommandPort(outbox);
     const ids = store.db.transaction(() => ({
-      hangup: enqueueDialerCommand(outbox, {
-        orgId: ORG,
-        kind: 'hangup',
-        payload: { callId: ended },
-        idempotencyKey: 'a',
-      }),
-      logout: enqueueDialerCommand(outbox, {
-        orgId: ORG,
-        kind: 'logout',
-        payload: { dialerUser: 'ana' },
-        idempotencyKey: 'b',
-        orderingKey: 'ana-after-hangup',
-      }),
+      hangup: port.send(ORG, { route: 'calls.hangup', params: { id: ended }, body: { by: 'agent' } }, 'a'),
+      logout: port.send(ORG, { route: 'agents.logout', params: { dialerUser: 'ana' } }, 'b'),
       sameDisposition: dispose(outbox, disposedElsewhere, 'VENDA', 'ok'),
       otherDisposition: dispose(outbox, conflicting, 'VENDA', 'ok'),
-      unknownPause: enqueueDialerCommand(outbox, {
-        orgId: ORG,
-        kind: 'pause',
-        payload: { dialerUser: 'bia', idStatus: 999 },
-        idempotencyKey: 'c',
-      }),
+      unknownPause: port.send(
+        ORG,
+        { route: 'agents.pause', params: { dialerUser: 'bia' }, body: { idStatus: 999 } },
+        'c',
+      ),
     }))();
     // ana is logged in: log her out first so the outbox's logout meets AGENT_NOT_LOGGED_IN.
-    await c.logout('ana');
+    await c.call('agents.logout', { params: { dialerUser: 'ana' } });
     outbox.start();
     await outbox.idle();
     const status = (id: number) => outbox.get(id)?.status;
     expect(status(ids.hangup)).toBe('sent');
     expect(outbox.get(ids.hangup)?.response).toMatchObject({ alreadyEnded: { dialerCode: 'CALL_ALREADY_ENDED' } });
+    expect(outbox.get(ids.logout)?.lastError ?? null).toBe(null);
     expect(status(ids.logout)).toBe('sent');
     expect(status(ids.sameDisposition)).toBe('sent');
     expect(status(ids.otherDisposition)).toBe('failed');
@@ -279,16 +270,17 @@ describe('classification of the dialer’s answers', () => {
     expect(outbox.list({ status: 'failed' })).toHaveLength(2);
   });
 
-  it('refuses an invalid command payload at enqueue', () => {
+  it('refuses a command the contract refuses at enqueue, naming each problem', () => {
     const outbox = dialerOutbox();
+    const port = new DialerCommandPort(outbox);
     expect(() =>
-      enqueueDialerCommand(outbox, {
-        orgId: ORG,
-        kind: 'disposition',
-        payload: { callId: 'c1', tagCode: '' },
-        idempotencyKey: 'x',
-      }),
-    ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+      port.send(ORG, { route: 'calls.disposition', params: { id: 'c1' }, body: { tagCode: '' } }, 'x'),
+    ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', message: expect.stringContaining('body.tagCode') }));
+    expect(() =>
+      port.send(ORG, { route: 'agents.pause', params: { dialerUser: 'not a user!' }, body: { idStatus: 2 } }, 'y'),
+    ).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', message: expect.stringContaining('params.dialerUser') }),
+    );
     expect(outbox.list()).toHaveLength(0);
   });
 });
@@ -381,6 +373,28 @@ describe('Outbox mechanics (a scripted send)', () => {
     calls.at(-1)?.resolve('sent');
     await outbox.idle();
     expect(outbox.get(2)?.status).toBe('sent');
+  });
+
+  it('delivery starts as the enqueuing transaction commits; a requeue that rolls back sends nothing', async () => {
+    const { calls, send } = scripted();
+    const outbox = new Outbox(store.db, clock, send);
+    outboxes.push(outbox);
+    outbox.start();
+    const id = store.db.transaction(() =>
+      outbox.enqueue({ orgId: 'o', kind: 'k', orderingKey: 'q', payload: 1, idempotencyKey: 'q-1' }),
+    )();
+    expect(calls.map((c) => [c.item.id, c.inTransaction])).toEqual([[id, false]]); // no tick in between
+    calls[0]?.resolve({ failed: 'refused' });
+    await outbox.idle();
+    expect(() =>
+      store.db.transaction(() => {
+        expect(outbox.requeue(id)).toBe(true);
+        throw new Error('the fix was not saved');
+      })(),
+    ).toThrow('the fix was not saved');
+    await outbox.idle();
+    expect(calls).toHaveLength(1);
+    expect(outbox.get(id)?.status).toBe('failed');
   });
 
   it('an item whose transaction rolled back is never sent, even when a later item reuses its id', async () => {

@@ -1,3 +1,4 @@
+import { afterCommit } from '../../core/after-commit.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { type Db, fromJson, toJson } from '../../core/db.ts';
 import { type DialerLog, errorMessage, silentLog } from './log.ts';
@@ -94,8 +95,9 @@ const toItem = (r: Row): OutboxItem => ({
  *
  * The table is the truth; what to send next is picked from memory (the pending items' ids per key, which keys are due),
  * loaded at `start()` and kept up to date by `enqueue`, `requeue` and the results, so picking the next item costs no
- * query however long the backlog is. An enqueued item joins it after the caller's transaction (a rolled-back one
- * never does), and each item is read again by id before it is sent, so a row deleted or settled meanwhile is dropped.
+ * query however long the backlog is. An enqueued or requeued item joins it once the caller's transaction commits
+ * (`afterCommit`: a rolled-back one never does), and each item is read again by id before it is sent, so a row deleted
+ * or settled meanwhile is dropped.
  */
 export class Outbox {
   readonly #baseDelayMs: number;
@@ -114,10 +116,9 @@ export class Outbox {
   readonly #ready = new Set<string>();
   /** Keys whose head waits for a retry: key → when. */
   readonly #waiting = new Map<string, number>();
-  /** Ids enqueued or requeued since the last pump: tracked once the caller's transaction is over. */
-  #fresh: number[] = [];
   #started = false;
-  #kickQueued = false;
+  /** One stable function, so several kicks before a commit pump once. */
+  readonly #pumpAfterCommit = () => this.#pump();
   #timer: TimerHandle | undefined;
   #timerDue: number | undefined;
   readonly #stmts;
@@ -158,15 +159,16 @@ export class Outbox {
          WHERE id = ? AND status = 'pending'`,
       ),
       requeue: db.prepare(
-        "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status = 'failed'",
+        `UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ? AND status = 'failed'
+         RETURNING ordering_key, next_attempt_at`,
       ),
     };
   }
 
   /**
    * Persists an item; call it inside the transaction that makes it necessary. Returns its id (the existing one when
-   * the idempotency key was already enqueued: the duplicate is ignored). Delivery starts after the current call
-   * stack (so never inside the caller's transaction), when the outbox is started.
+   * the idempotency key was already enqueued: the duplicate is ignored). Delivery starts once the caller's
+   * transaction commits (never inside it, never if it rolls back), when the outbox is started.
    */
   enqueue(input: OutboxInput): number {
     const now = this.clock.now();
@@ -190,8 +192,7 @@ export class Outbox {
       return existing.id;
     }
     const id = Number(info.lastInsertRowid);
-    if (this.#started) this.#fresh.push(id);
-    this.kick();
+    afterCommit(this.db, () => this.#admit(id, input.orderingKey, now));
     return id;
   }
 
@@ -203,20 +204,14 @@ export class Outbox {
     this.#tracked.clear();
     this.#ready.clear();
     this.#waiting.clear();
-    this.#fresh = [];
     for (const r of this.#stmts.allPending.all() as Pick<Row, 'id' | 'ordering_key' | 'next_attempt_at'>[])
       this.#track(r.id, r.ordering_key, r.next_attempt_at);
     this.#pump();
   }
 
-  /** Tries the due items soon: deferred with setImmediate, so never inside the caller's transaction. */
+  /** Tries the due items once the caller's transaction commits (at once outside one): never inside it. */
   kick(): void {
-    if (!this.#started || this.#kickQueued) return;
-    this.#kickQueued = true;
-    setImmediate(() => {
-      this.#kickQueued = false;
-      this.#pump();
-    });
+    afterCommit(this.db, this.#pumpAfterCommit);
   }
 
   /** Stops sending and waits for the sends under way (their results are recorded). */
@@ -236,8 +231,7 @@ export class Outbox {
         await Promise.race(this.#inFlight.values());
         continue;
       }
-      if (this.#kickQueued) continue;
-      if (!this.#started || (this.#ready.size === 0 && this.#fresh.length === 0)) return;
+      if (!this.#started || this.#ready.size === 0) return;
       this.#pump();
     }
   }
@@ -274,12 +268,18 @@ export class Outbox {
 
   /** Puts a failed item back in the queue (after its cause was fixed); false when it is not failed. */
   requeue(id: number): boolean {
-    const changed = this.#stmts.requeue.run(this.clock.now(), id).changes > 0;
-    if (changed && this.#started) {
-      this.#fresh.push(id);
-      this.kick();
-    }
-    return changed;
+    const row = this.#stmts.requeue.get(this.clock.now(), id) as
+      | Pick<Row, 'ordering_key' | 'next_attempt_at'>
+      | undefined;
+    if (row) afterCommit(this.db, () => this.#admit(id, row.ordering_key, row.next_attempt_at));
+    return row !== undefined;
+  }
+
+  /** A committed enqueue or requeue joins its key's queue (a stopped outbox loads it at `start()` instead). */
+  #admit(id: number, key: string, due: number): void {
+    if (!this.#started) return;
+    this.#track(id, key, due);
+    this.kick();
   }
 
   /** Adds a pending item to its key's queue, in id order. */
@@ -318,21 +318,8 @@ export class Outbox {
     if (this.#started && (this.#timerDue === undefined || head.due < this.#timerDue)) this.#arm(head.due);
   }
 
-  /** Tracks what was enqueued or requeued since the last pump, if its transaction committed. */
-  #loadFresh(): void {
-    if (this.#fresh.length === 0) return;
-    const ids = this.#fresh.sort((a, b) => a - b);
-    this.#fresh = [];
-    for (const id of ids) {
-      if (this.#tracked.has(id)) continue;
-      const row = this.#stmts.byId.get(id) as Row | undefined;
-      if (row?.status === 'pending') this.#track(row.id, row.ordering_key, row.next_attempt_at);
-    }
-  }
-
   #pump(): void {
     if (!this.#started) return;
-    this.#loadFresh();
     for (const key of this.#ready) {
       if (this.#inFlight.size >= this.#concurrency) break;
       this.#ready.delete(key);

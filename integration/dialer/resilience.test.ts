@@ -57,7 +57,7 @@ describe('the link to the dialer under failure', () => {
   it('a dialer presenting another certificate than the uploaded one is refused, with the reason at login', async () => {
     p = await startTestPair();
     const other = await ensureCertificates(mkdtempSync(join(tmpdir(), 'dsh-other-')));
-    p.omni.config.uploadCertificate('acme', other.server.certPem);
+    p.omni.config.organizations.uploadCertificate('acme', other.server.certPem);
     const { body } = await p.login('ana');
     expect(body).toMatchObject({
       dialer: { status: 'failed', reason: expect.stringContaining('DIALER_CERTIFICATE_MISMATCH') },

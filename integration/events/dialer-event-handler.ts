@@ -56,14 +56,14 @@ export function dialerEventHandler(d: {
           );
           return;
         }
-        d.attendances.callOffered(orgId, e.data.call, userId, e.data.dialerUser);
+        d.attendances.callOffered(orgId, e.data.call, userId, e.data.dialerUser, Date.parse(e.at));
         return;
       }
       case 'call.connected':
-        d.attendances.callConnected(e.data.callId);
+        d.attendances.callConnected(e.data.callId, Date.parse(e.at));
         return;
       case 'call.ended':
-        if (e.data.dialerUser) d.attendances.callEnded(e.data.callId);
+        if (e.data.dialerUser) d.attendances.callEnded(e.data.callId, Date.parse(e.at));
         return;
       case 'call.agv_transferred': {
         const att = d.attendances.agvTransferred(orgId, e.data.call, e.data.extension);

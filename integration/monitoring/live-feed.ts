@@ -1,3 +1,6 @@
+import { afterCommit } from '../../core/after-commit.ts';
+import type { Db } from '../../core/db.ts';
+
 /** A change supervisors' screens must show at once (Omni's own refreshes every 30 s; ours is live). */
 export type LiveChange =
   | { kind: 'attendance'; attendanceId: string }
@@ -5,17 +8,18 @@ export type LiveChange =
   | { kind: 'alert'; alertId: number };
 
 /**
- * In-process fan-out of changes per organization. Subscribers get notified after the change's transaction, and read
- * the current state themselves: a slow subscriber never holds up the domain.
+ * In-process fan-out of changes per organization. Subscribers get notified once the change's transaction commits
+ * (never for one that rolls back), and read the current state themselves: a slow subscriber never holds up the domain.
  */
 export class LiveFeed {
   readonly #subs = new Map<string, Set<(c: LiveChange) => void>>();
 
+  constructor(private readonly db: Db) {}
+
   publish(orgId: string, change: LiveChange): void {
-    const subs = this.#subs.get(orgId);
-    if (!subs?.size) return;
-    setImmediate(() => {
-      for (const fn of subs) fn(change);
+    if (!this.#subs.get(orgId)?.size) return;
+    afterCommit(this.db, () => {
+      for (const fn of this.#subs.get(orgId) ?? []) fn(change);
     });
   }
 

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { type CsvCell, type SafeCsvOptions, toSafeCsv } from '../../core/csv-safe.ts';
 import type {
   AttendancesByFinalizer,
   AttendancesByTag,
@@ -10,21 +10,26 @@ import type {
 } from './queries.ts';
 
 /**
- * The reports as CSV (RFC 4180): a header row with pt-BR column names, ',' between fields, CRLF between records, a
- * field quoted (its quotes doubled) when it holds a ',', a '"', a CR or a LF. Durations in whole ms; shares as
- * percentages with two decimals ("33.33"); an empty field where there is no value (statistics of no durations).
- * No BOM. The JSON answers keep the English keys; these are for spreadsheets.
+ * The reports as CSV (RFC 4180): a header row with pt-BR column names, ',' between fields (';' on request, what Excel
+ * in pt-BR expects), CRLF between records, a field quoted (its quotes doubled) when it holds the separator, a '"', a
+ * CR or a LF. Durations in whole ms; shares as percentages with two decimals ("33.33"); an empty field where there
+ * is no value (statistics of no durations). A UTF-8 BOM on request. A text cell a spreadsheet would run as a formula
+ * (a tag named `=HYPERLINK(…)`) is written behind a `'`. The JSON answers keep the English keys; these are for
+ * spreadsheets.
  */
 
-type Cell = string | number | null | undefined;
+type Cell = CsvCell;
+
+/** What a user may choose of a report's CSV. */
+export type ReportCsvOptions = Pick<SafeCsvOptions, 'separator' | 'bom'>;
 
 /** One CSV document: the header row, then the rows. */
-export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
-  return stringify([header, ...rows], {
-    record_delimiter: 'windows',
-    // csv-stringify quotes fields holding the record delimiter, but with CRLF a lone LF or CR would go out bare.
-    quoted_match: /[\r\n]/,
-  });
+export function toCsv(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly Cell[]>,
+  options: ReportCsvOptions = {},
+): string {
+  return toSafeCsv([header, ...rows], { ...options, lineEnd: 'windows' });
 }
 
 export const FINALIZER_LABEL: Readonly<Record<Finalizer, string>> = {
@@ -36,21 +41,23 @@ export const FINALIZER_LABEL: Readonly<Record<Finalizer, string>> = {
 const ALL = 'Todos';
 const percent = (share: number) => (share * 100).toFixed(2);
 
-export function attendancesByTagCsv(r: AttendancesByTag): string {
+export function attendancesByTagCsv(r: AttendancesByTag, options: ReportCsvOptions = {}): string {
   return toCsv(
     ['Código da tabulação', 'Tabulação', 'Atendimentos', 'Participação (%)'],
     r.tags.map((t) => [t.tagCode, t.tagName, t.count, percent(t.share)]),
+    options,
   );
 }
 
 /** First the overall rows (empty tag columns), then per tag; a per-tag share is of that tag's attendances. */
-export function attendancesByFinalizerCsv(r: AttendancesByFinalizer): string {
+export function attendancesByFinalizerCsv(r: AttendancesByFinalizer, options: ReportCsvOptions = {}): string {
   return toCsv(
     ['Código da tabulação', 'Tabulação', 'Finalizado por', 'Atendimentos', 'Participação (%)'],
     [
       ...r.finalizers.map((f) => ['', 'Todas', FINALIZER_LABEL[f.finalizedBy], f.count, percent(f.share)]),
       ...r.byTag.map((t) => [t.tagCode, t.tagName, FINALIZER_LABEL[t.finalizedBy], t.count, percent(t.share)]),
     ],
+    options,
   );
 }
 
@@ -62,23 +69,24 @@ const durationRows = (r: DurationReport): Cell[][] => [
 ];
 
 /** A row for all attendances, then one per finalizer. */
-export function wrapUpCsv(r: DurationReport): string {
-  return toCsv(['Finalizado por', ...STATS_HEADER], durationRows(r));
+export function wrapUpCsv(r: DurationReport, options: ReportCsvOptions = {}): string {
+  return toCsv(['Finalizado por', ...STATS_HEADER], durationRows(r), options);
 }
 
 /** Per measure (slot freed, next offer): a row for all attendances, then one per finalizer. */
-export function slotReleaseCsv(r: SlotReleaseReport): string {
+export function slotReleaseCsv(r: SlotReleaseReport, options: ReportCsvOptions = {}): string {
   return toCsv(
     ['Medida', 'Finalizado por', ...STATS_HEADER],
     [
       ...durationRows(r.slotFreed).map((row) => ['Finalização → slot livre', ...row]),
       ...durationRows(r.nextOffer).map((row) => ['Finalização → próxima oferta', ...row]),
     ],
+    options,
   );
 }
 
 /** With `byUser`, each row starts with the user's id and name. */
-export function pausesCsv(r: PauseReport, byUser = false): string {
+export function pausesCsv(r: PauseReport, byUser = false, options: ReportCsvOptions = {}): string {
   const header = [
     ...(byUser ? ['ID do usuário', 'Usuário'] : []),
     'ID da pausa',
@@ -101,5 +109,6 @@ export function pausesCsv(r: PauseReport, byUser = false): string {
       p.totalMs,
       p.meanMs,
     ]),
+    options,
   );
 }

@@ -236,20 +236,22 @@ export type PauseOptions = {
  * Time in pause per pause (optionally per user and pause), from the pause periods that started in the period. A
  * closed period counts whole (ended_at − started_at, even past `to`: each period is counted once, in the report of
  * the period it started in); an open one counts up to min(to, now). Periods whose ID Status Omni had no pause for
- * are grouped per ID Status and named 'não mapeada (ID Status N)'. Most time first.
+ * are grouped per ID Status and named by the dialer's system pause Omni knows there (LOGIN…), else
+ * 'não mapeada (ID Status N)'. Most time first.
  */
 export function pauseTime(db: Db, scope: ReportScope, options: PauseOptions): PauseReport {
   const openEnd = Math.min(scope.to, options.now);
   const byUser = options.byUser === true;
   const rows = db
     .prepare(
-      `SELECT pp.pause_id AS pauseId, MAX(p.name) AS pauseName,
+      `SELECT pp.pause_id AS pauseId, MAX(p.name) AS pauseName, MAX(sp.name) AS systemName,
               COALESCE(MAX(p.id_status), MAX(pp.id_status)) AS idStatus,
               ${byUser ? 'pp.user_id' : 'NULL'} AS userId, ${byUser ? 'MAX(u.name)' : 'NULL'} AS userName,
               COUNT(*) AS periods, SUM(pp.ended_at IS NULL) AS openPeriods,
               SUM(MAX(0, COALESCE(pp.ended_at, @openEnd) - pp.started_at)) AS totalMs
          FROM pause_periods pp
          LEFT JOIN pauses p ON p.id = pp.pause_id AND p.org_id = pp.org_id
+         LEFT JOIN system_pauses sp ON pp.pause_id IS NULL AND sp.org_id = pp.org_id AND sp.id_status = pp.id_status
          LEFT JOIN users u ON u.id = pp.user_id AND u.org_id = pp.org_id
         WHERE pp.org_id = @orgId AND pp.started_at >= @from AND pp.started_at < @to
           AND (@userId IS NULL OR pp.user_id = @userId)
@@ -265,6 +267,7 @@ export function pauseTime(db: Db, scope: ReportScope, options: PauseOptions): Pa
     }) as Array<{
     pauseId: string | null;
     pauseName: string | null;
+    systemName: string | null;
     idStatus: number;
     userId: string | null;
     userName: string | null;
@@ -273,7 +276,9 @@ export function pauseTime(db: Db, scope: ReportScope, options: PauseOptions): Pa
     totalMs: number;
   }>;
   const pauses = rows.map((r): PauseTime => {
-    const name = r.pauseName ?? (r.pauseId === null ? unmappedPauseName(r.idStatus) : removedPauseName(r.idStatus));
+    const name =
+      r.pauseName ??
+      (r.pauseId === null ? (r.systemName ?? unmappedPauseName(r.idStatus)) : removedPauseName(r.idStatus));
     return {
       pauseId: r.pauseId,
       pauseName: name,

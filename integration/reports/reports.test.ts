@@ -6,9 +6,10 @@ import { type Db, migrate, openDatabase } from '../../core/db.ts';
 import { errorHandler } from '../../core/http/errors.ts';
 import { createLogger } from '../../core/log.ts';
 import { SecretBox } from '../../core/secrets.ts';
-import { Config } from '../config/repository.ts';
+import { SystemPauses } from '../catalogue/system-pauses.ts';
 import type { IntegrationEnv, Role } from '../http/app.ts';
 import { integrationMigrations } from '../store/migrations.ts';
+import { Users } from '../users/repository.ts';
 import { toCsv } from './csv.ts';
 import {
   attendancesByFinalizer,
@@ -311,6 +312,22 @@ describe('queries', () => {
     });
   });
 
+  it("pauses: names the dialer's system pause (LOGIN) once Omni knows it, never guessing the others", () => {
+    const system = new SystemPauses(db, new VirtualClock(NOW));
+    expect(system.learnFromEvent('acme', 7, 'LOGIN')).toBe(true);
+    const names = pauseTime(db, DAY, { now: NOW }).pauses.map((p) => [p.pauseId, p.pauseName, p.idStatus]);
+    expect(names).toContainEqual([null, 'LOGIN', 7]);
+    expect(names).toContainEqual([null, 'não mapeada (ID Status 8)', 8]);
+    // The catalogue read at a drift check is the truth: there LOGIN is ID Status 8, and 7 is no system pause.
+    system.learnFromCatalogue('acme', [
+      { idStatus: 8, name: 'LOGIN', system: true },
+      { idStatus: 7, name: 'Reunião', system: false },
+    ]);
+    const after = pauseTime(db, DAY, { now: NOW }).pauses.map((p) => [p.pauseName, p.idStatus]);
+    expect(after).toContainEqual(['LOGIN', 8]);
+    expect(after).toContainEqual(['não mapeada (ID Status 7)', 7]);
+  });
+
   it('pauses: an open period counts up to `to` when `to` is before now, and up to now when after', () => {
     const banheiro = (to: number, now: number) =>
       pauseTime(db, { orgId: 'acme', from: B, to }, { now }).pauses.find((p) => p.pauseId === 'p-banheiro')?.totalMs;
@@ -414,7 +431,7 @@ describe('routes', () => {
 
   beforeEach(() => {
     const clock = new VirtualClock(NOW);
-    const config = new Config(db, clock, SecretBox.ephemeral());
+    const users = new Users(db, clock, SecretBox.ephemeral());
     app = new OpenAPIHono<IntegrationEnv>();
     app.onError(errorHandler(createLogger('reports-test', 'silent')));
     app.use('*', async (c, next) => {
@@ -425,7 +442,7 @@ describe('routes', () => {
     });
     app.route(
       '/',
-      reportRoutes(db, config, () => clock.now()),
+      reportRoutes(db, users, () => clock.now()),
     );
   });
 
@@ -552,6 +569,69 @@ describe('routes', () => {
     const perUser = await csv('/reports/pauses?format=csv&byUser=true');
     expect(perUser[0]?.slice(0, 3)).toEqual(['ID do usuário', 'Usuário', 'ID da pausa']);
     expect(perUser[1]).toEqual(['ana', 'Ana', 'p-almoco', 'Almoço', '1', '1', '0', '1800000', '1800000']);
+  });
+
+  it('CSV: a tag or user named like a formula reaches the spreadsheet as text, on every report that shows names', async () => {
+    db.prepare("UPDATE tags SET name = ? WHERE id = 'acme-N'").run('=HYPERLINK("https://evil.example","Não atende")');
+    db.prepare("UPDATE users SET name = '@SUM(A1)' WHERE id = 'ana'").run();
+    const byTag = parse(await (await get('/reports/attendances-by-tag?format=csv')).text()) as string[][];
+    expect(byTag[2]).toEqual(['N', '\'=HYPERLINK("https://evil.example","Não atende")', '2', '28.57']);
+    const byFinalizer = await (await get('/reports/attendances-by-finalizer?format=csv')).text();
+    expect(byFinalizer).toContain('N,"\'=HYPERLINK(""https://evil.example"",""Não atende"")",Agente');
+    const perUser = parse(await (await get('/reports/pauses?format=csv&byUser=true')).text()) as string[][];
+    expect(perUser[1]?.slice(0, 2)).toEqual(['ana', "'@SUM(A1)"]);
+    // the JSON answer keeps the name as it is
+    const json = (await (await get('/reports/attendances-by-tag')).json()) as { tags: Array<{ tagName: string }> };
+    expect(json.tags[1]?.tagName).toBe('=HYPERLINK("https://evil.example","Não atende")');
+  });
+
+  it("CSV for Excel in pt-BR: separator=';' and bom=true on every report", async () => {
+    // Response.text() drops a BOM: read the bytes as they are.
+    const withBom = async (path: string) =>
+      new TextDecoder('utf-8', { ignoreBOM: true }).decode(await (await get(path)).arrayBuffer());
+    const text = await withBom('/reports/attendances-by-tag?format=csv&separator=%3B&bom=true');
+    expect(text).toBe(
+      [
+        '\uFEFFCódigo da tabulação;Tabulação;Atendimentos;Participação (%)',
+        'V;Venda;4;57.14',
+        'N;Não atende, caixa postal;2;28.57',
+        'X9;X9;1;14.29',
+        '',
+      ].join('\r\n'),
+    );
+    for (const r of REPORTS) {
+      const csv = await withBom(`/reports/${r}?format=csv&separator=%3B&bom=true`);
+      expect(csv.startsWith('\uFEFF'), r).toBe(true);
+      expect(parse(csv, { bom: true, delimiter: ';' })[0]?.length, r).toBeGreaterThan(2);
+    }
+    const bad = await get('/reports/wrap-up?format=csv&separator=%7C');
+    expect(bad.status).toBe(422);
+    expect((await errorOf(bad)).message).toContain("separator is ',' or ';'");
+  });
+
+  it('each report is in the OpenAPI document with its operationId, the CSV options and every status it answers', async () => {
+    const docApp = new OpenAPIHono();
+    docApp.route(
+      '/',
+      reportRoutes(db, new Users(db, new VirtualClock(NOW), SecretBox.ephemeral()), () => NOW),
+    );
+    const doc = docApp.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } });
+    const ops = REPORTS.map((r) => doc.paths?.[`/reports/${r}`]?.get);
+    expect(ops.map((o) => o?.operationId)).toEqual([
+      'reports.attendancesByTag',
+      'reports.attendancesByFinalizer',
+      'reports.wrapUp',
+      'reports.pauses',
+      'reports.slotRelease',
+    ]);
+    for (const op of ops) {
+      expect(Object.keys(op?.responses ?? {}).sort(), op?.operationId).toEqual(
+        op?.operationId === 'reports.pauses' ? ['200', '401', '403', '404', '422'] : ['200', '401', '403', '422'],
+      );
+      const params = (op?.parameters ?? []) as Array<{ name: string; description?: string }>;
+      expect(params.map((p) => p.name)).toEqual(expect.arrayContaining(['format', 'separator', 'bom']));
+      expect(params.find((p) => p.name === 'separator')?.description).toMatch(/Excel in pt-BR/);
+    }
   });
 
   it('agents are refused with 403 on every report', async () => {

@@ -1,12 +1,19 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Db } from '../../core/db.ts';
-import { errors, json } from '../../core/http/openapi.ts';
+import { defineRoute, type RouteOptions } from '../../core/http/openapi.ts';
 import { validationError } from '../../core/http/validation.ts';
 import { FinalizerSchema } from '../attendances/schemas.ts';
-import type { Config } from '../config/repository.ts';
 import { type IntegrationEnv, integrationRouter, requireRole } from '../http/app.ts';
-import { attendancesByFinalizerCsv, attendancesByTagCsv, pausesCsv, slotReleaseCsv, wrapUpCsv } from './csv.ts';
+import type { Users } from '../users/repository.ts';
+import {
+  attendancesByFinalizerCsv,
+  attendancesByTagCsv,
+  pausesCsv,
+  type ReportCsvOptions,
+  slotReleaseCsv,
+  wrapUpCsv,
+} from './csv.ts';
 import {
   attendancesByFinalizer,
   attendancesByTag,
@@ -19,6 +26,16 @@ import {
 
 /** The default period: the 24 hours up to now. */
 export const DEFAULT_PERIOD_MS = 24 * 60 * 60 * 1000;
+
+/** The tag of the reports in the OpenAPI document. */
+export const REPORT_TAGS = [
+  {
+    name: 'Relatórios',
+    description:
+      'reports of media Discador for supervisors and admins: attendances by tag and by finalizer, wrap-up times, ' +
+      'pause times, slot release latency; JSON, or CSV for spreadsheets (format=csv, separator, bom)',
+  },
+];
 
 const tags = ['Relatórios'];
 
@@ -44,6 +61,13 @@ const PeriodQuery = z.object({
     .enum(['json', 'csv'], { error: 'format is json or csv' })
     .default('json')
     .openapi({ description: 'csv: an attachment, text/csv; charset=utf-8, pt-BR column names' }),
+  separator: z
+    .enum([',', ';'], { error: "separator is ',' or ';' (';' for Excel in pt-BR)" })
+    .default(',')
+    .openapi({ description: "with format=csv: the field separator; ';' is what Excel in pt-BR expects" }),
+  bom: z.enum(['true', 'false'], { error: 'bom is true or false' }).default('false').openapi({
+    description: 'with format=csv: true starts the file with a UTF-8 BOM so Excel shows the accents right',
+  }),
 });
 type PeriodQuery = z.infer<typeof PeriodQuery>;
 
@@ -125,13 +149,24 @@ const SlotReleaseReport = z
 
 const responses = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   200: {
-    content: { 'application/json': { schema }, 'text/csv': { schema: z.string() } },
+    content: {
+      'application/json': { schema },
+      'text/csv': {
+        schema: z.string().openapi({
+          description:
+            'with format=csv: RFC 4180, CRLF line ends, pt-BR column names; a text cell starting with =, +, -, @, tab ' +
+            "or CR is written behind a ' so spreadsheets never run it as a formula",
+        }),
+      },
+    },
     description,
   },
-  401: errors[401],
-  403: json(z.object({ error: z.any() }), 'only supervisors and admins see reports'),
-  422: errors[422],
 });
+
+/** Only supervisors and admins see reports: an agent gets 403 FORBIDDEN_ROLE. */
+const REPORT_ERRORS: RouteOptions = { errors: [403] };
+
+const csvOptions = (q: PeriodQuery): ReportCsvOptions => ({ separator: q.separator, bom: q.bom === 'true' });
 
 const fileStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
 
@@ -139,7 +174,7 @@ const fileStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, ''
  * Relatórios of media Discador, for supervisors and admins of the session's organization. Each answers JSON or, with
  * `format=csv`, a CSV attachment. The period is `[from, to)`; left out, the 24 hours up to `now()`.
  */
-export function reportRoutes(db: Db, config: Config, now: () => number) {
+export function reportRoutes(db: Db, users: Users, now: () => number) {
   const app = integrationRouter();
   app.use('/reports/*', requireRole('supervisor', 'admin'));
 
@@ -173,78 +208,95 @@ export function reportRoutes(db: Db, config: Config, now: () => number) {
     });
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/reports/attendances-by-tag',
-      tags,
-      summary: 'Finalized attendances of media Discador per tag (tabulação), with each one’s share',
-      request: { query: PeriodQuery },
-      responses: responses(ByTagReport, 'attendances per tag, most used first'),
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/reports/attendances-by-tag',
+        operationId: 'reports.attendancesByTag',
+        tags,
+        summary: 'Finalized attendances of media Discador per tag (tabulação), with each one’s share',
+        request: { query: PeriodQuery },
+        responses: responses(ByTagReport, 'attendances per tag, most used first'),
+      },
+      REPORT_ERRORS,
+    ),
     (c) => {
       const q = c.req.valid('query');
       const scope = { orgId: c.var.session.orgId, ...resolvePeriod(q) };
       const report = attendancesByTag(db, scope);
-      if (q.format === 'csv') return csvFile(c, scope, 'atendimentos-por-tabulacao', attendancesByTagCsv(report));
+      if (q.format === 'csv')
+        return csvFile(c, scope, 'atendimentos-por-tabulacao', attendancesByTagCsv(report, csvOptions(q)));
       return c.json({ ...periodOf(scope), ...report } satisfies z.infer<typeof ByTagReport>, 200);
     },
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/reports/attendances-by-finalizer',
-      tags,
-      summary: 'Who finalized the attendances (agent, auto-tabulation, supervisor), overall and per tag',
-      request: { query: PeriodQuery },
-      responses: responses(ByFinalizerReport, 'attendances per finalizer'),
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/reports/attendances-by-finalizer',
+        operationId: 'reports.attendancesByFinalizer',
+        tags,
+        summary: 'Who finalized the attendances (agent, auto-tabulation, supervisor), overall and per tag',
+        request: { query: PeriodQuery },
+        responses: responses(ByFinalizerReport, 'attendances per finalizer'),
+      },
+      REPORT_ERRORS,
+    ),
     (c) => {
       const q = c.req.valid('query');
       const scope = { orgId: c.var.session.orgId, ...resolvePeriod(q) };
       const report = attendancesByFinalizer(db, scope);
       if (q.format === 'csv')
-        return csvFile(c, scope, 'atendimentos-por-finalizador', attendancesByFinalizerCsv(report));
+        return csvFile(c, scope, 'atendimentos-por-finalizador', attendancesByFinalizerCsv(report, csvOptions(q)));
       return c.json({ ...periodOf(scope), ...report } satisfies z.infer<typeof ByFinalizerReport>, 200);
     },
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/reports/wrap-up',
-      tags,
-      summary:
-        'Wrap-up durations (end of call → finalization): count, mean, p50, p90, p99, max; overall and per finalizer',
-      request: { query: PeriodQuery },
-      responses: responses(WrapUpReport, 'wrap-up durations in ms'),
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/reports/wrap-up',
+        operationId: 'reports.wrapUp',
+        tags,
+        summary:
+          'Wrap-up durations (end of call → finalization): count, mean, p50, p90, p99, max; overall and per finalizer',
+        request: { query: PeriodQuery },
+        responses: responses(WrapUpReport, 'wrap-up durations in ms'),
+      },
+      REPORT_ERRORS,
+    ),
     (c) => {
       const q = c.req.valid('query');
       const scope = { orgId: c.var.session.orgId, ...resolvePeriod(q) };
       const report = wrapUpDurations(db, scope);
-      if (q.format === 'csv') return csvFile(c, scope, 'pos-atendimento', wrapUpCsv(report));
+      if (q.format === 'csv') return csvFile(c, scope, 'pos-atendimento', wrapUpCsv(report, csvOptions(q)));
       return c.json({ ...periodOf(scope), ...report } satisfies z.infer<typeof WrapUpReport>, 200);
     },
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/reports/pauses',
-      tags,
-      summary: 'Time in pause per pause (optionally per user), from the pause periods that started in the period',
-      description:
-        'A closed period counts whole; an open one up to min(to, now). An ID Status Omni has no pause for shows as ' +
-        '“não mapeada (ID Status N)”.',
-      request: { query: PauseQuery },
-      responses: { ...responses(PausesReport, 'pause time, most first'), 404: errors[404] },
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/reports/pauses',
+        operationId: 'reports.pauses',
+        tags,
+        summary: 'Time in pause per pause (optionally per user), from the pause periods that started in the period',
+        description:
+          'A closed period counts whole; an open one up to min(to, now). An ID Status Omni has no pause for shows as ' +
+          '“não mapeada (ID Status N)”.',
+        request: { query: PauseQuery },
+        responses: responses(PausesReport, 'pause time, most first'),
+      },
+      { errors: [403, 404] },
+    ),
     (c) => {
       const q = c.req.valid('query');
       const orgId = c.var.session.orgId;
       const scope = { orgId, ...resolvePeriod(q) };
-      if (q.userId !== undefined) config.getUser(orgId, q.userId); // 404 USER_NOT_FOUND for another org's user
+      if (q.userId !== undefined) users.get(orgId, q.userId); // 404 USER_NOT_FOUND for another org's user
       const byUser = q.byUser === 'true';
       const report = pauseTime(db, scope, {
         now: now(),
@@ -252,26 +304,30 @@ export function reportRoutes(db: Db, config: Config, now: () => number) {
         ...(q.userId !== undefined ? { userId: q.userId } : {}),
       });
       if (q.format === 'csv')
-        return csvFile(c, scope, byUser ? 'pausas-por-usuario' : 'pausas', pausesCsv(report, byUser));
+        return csvFile(c, scope, byUser ? 'pausas-por-usuario' : 'pausas', pausesCsv(report, byUser, csvOptions(q)));
       return c.json({ ...periodOf(scope), ...report } satisfies z.infer<typeof PausesReport>, 200);
     },
   );
 
   app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/reports/slot-release',
-      tags,
-      summary:
-        'Slot release latency: finalization → slot free at the dialer, and finalization → next offer to the agent',
-      request: { query: PeriodQuery },
-      responses: responses(SlotReleaseReport, 'latencies in ms'),
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/reports/slot-release',
+        operationId: 'reports.slotRelease',
+        tags,
+        summary:
+          'Slot release latency: finalization → slot free at the dialer, and finalization → next offer to the agent',
+        request: { query: PeriodQuery },
+        responses: responses(SlotReleaseReport, 'latencies in ms'),
+      },
+      REPORT_ERRORS,
+    ),
     (c) => {
       const q = c.req.valid('query');
       const scope = { orgId: c.var.session.orgId, ...resolvePeriod(q) };
       const report = slotRelease(db, scope);
-      if (q.format === 'csv') return csvFile(c, scope, 'liberacao-de-slot', slotReleaseCsv(report));
+      if (q.format === 'csv') return csvFile(c, scope, 'liberacao-de-slot', slotReleaseCsv(report, csvOptions(q)));
       return c.json({ ...periodOf(scope), ...report } satisfies z.infer<typeof SlotReleaseReport>, 200);
     },
   );

@@ -53,7 +53,7 @@ describe('AGV transfers', () => {
 
   it('with no service for the ramal: a coded alert for supervisors, and the call is kept, recoverable by hand', async () => {
     p = await startTestPair();
-    p.omni.config.deleteService('acme', p.ids.services.agv.id);
+    p.omni.config.services.delete('acme', p.ids.services.agv.id);
     await available('ana');
     const callId = await agvHandsBack();
     const att = p.omni.attendances.byCall(callId)!;

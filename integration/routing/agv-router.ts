@@ -1,4 +1,6 @@
+import { afterCommit } from '../../core/after-commit.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { Db } from '../../core/db.ts';
 import { isAppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Presence } from '../agents/presence.ts';
@@ -17,11 +19,13 @@ const RETRY_MS = 5_000;
  * until an agent frees; nothing is dropped.
  */
 export class AgvRouter {
-  readonly #scheduled = new Set<string>();
+  /** One stable routing pass per organization, so several requests in one transaction route once. */
+  readonly #passes = new Map<string, () => void>();
   readonly #inFlight = new Set<string>();
   readonly #retry = new Map<string, TimerHandle>();
 
   constructor(
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly attendances: Attendances,
     private readonly sessions: Sessions,
@@ -30,14 +34,16 @@ export class AgvRouter {
     private readonly log: Logger,
   ) {}
 
-  /** Routes the organization's queue soon (after the current transaction). */
+  /** Routes the organization's queue once the current transaction commits (at once outside one; never on rollback). */
   schedule(orgId: string): void {
-    if (this.#scheduled.has(orgId)) return;
-    this.#scheduled.add(orgId);
-    setImmediate(() => {
-      this.#scheduled.delete(orgId);
-      void this.route(orgId);
-    });
+    let pass = this.#passes.get(orgId);
+    if (!pass) {
+      pass = () => {
+        this.route(orgId).catch((err: unknown) => this.log.error({ err, orgId }, 'AGV routing pass failed'));
+      };
+      this.#passes.set(orgId, pass);
+    }
+    afterCommit(this.db, pass);
   }
 
   stop(): void {

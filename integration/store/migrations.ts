@@ -1,5 +1,7 @@
 import type { Migration } from '../../core/db.ts';
 import { DURABLE_TIMERS_SQL } from '../../core/durable-timers.ts';
+import { migration2 } from './migration-2.ts';
+import { migration3 } from './migration-3.ts';
 
 /** The Omni side's schema. Append new migrations; never edit a released one. Times are epoch ms. */
 export const integrationMigrations: Migration[] = [
@@ -180,4 +182,6 @@ CREATE TABLE alerts (
 ${DURABLE_TIMERS_SQL}
 `,
   },
+  migration2,
+  migration3,
 ];

@@ -6,7 +6,7 @@ import { RealClock } from '../../core/clock.ts';
 import { type Listening, serveHttps } from '../../core/serve.ts';
 import { PASSWORDS, provisionTestOrganization, startTestPair } from '../../harness/pair.ts';
 import { testCertificates } from '../../harness/simulator.ts';
-import type { provisionOrganization } from '../../integration/provision.ts';
+import type { ProvisionedOrganization } from '../../integration/provision.ts';
 import { createIntegration, type Integration } from '../../integration/server.ts';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
 import { type BenchDialer, type DialerMode, inProcessDialer, startDialerWorker } from './dialer-side.ts';
@@ -182,7 +182,7 @@ type Pair = {
   dialer: BenchDialer;
   omni: Integration;
   omniListening: Listening;
-  ids: ReturnType<typeof provisionOrganization>;
+  ids: ProvisionedOrganization;
   /** The CA both sides' server certificates chain to. */
   caPem: string;
   /** Logs into Omni over HTTPS. */
@@ -206,7 +206,7 @@ async function startWorkerPair(windowSeconds: number): Promise<Pair> {
       scryptCost: 1024,
       outbox: { baseDelayMs: 100, maxDelayMs: 1_000 },
     });
-    const ids = provisionTestOrganization(omni, {
+    const ids = await provisionTestOrganization(omni, {
       key: dialer.key,
       url: dialer.url,
       certificatePem: certs.server.certPem,
@@ -278,7 +278,7 @@ async function caughtUp(p: Pair): Promise<boolean> {
 }
 
 function setWindow(p: Pair, windowSeconds: number): void {
-  p.omni.config.setTabulation(ORG, { autoTabulation: true, windowSeconds, autoTagCode: 'SEM_TABULACAO' });
+  p.omni.config.organizations.setTabulation(ORG, { autoTabulation: true, windowSeconds, autoTagCode: 'SEM_TABULACAO' });
 }
 
 /**
@@ -297,22 +297,26 @@ async function addAgents(
   const credentials = users.map((u) => ({ dialerUser: u, password: dialerPassword(u) }));
   await p.dialer.createAgents(credentials);
   const serviceIds = [p.ids.services.campaign.id, p.ids.services.agv.id];
+  const omniUsers = p.omni.config.users;
+  const password = opts.login ? await omniUsers.hash(PASSWORDS.agents) : undefined;
   p.omni.config.transaction(() => {
     for (const u of users)
-      p.omni.config.createUser(
+      omniUsers.insert(
         ORG,
-        {
-          username: u,
-          name: u,
-          role: 'agent',
-          ...(opts.login ? { password: PASSWORDS.agents } : {}),
-          useDialer: true,
-          dialerUser: u,
-          dialerPassword: dialerPassword(u),
-          slots: 1,
-          serviceIds,
-        },
-        { allowMissingSecrets: !opts.login },
+        omniUsers.prepareWith(
+          {
+            username: u,
+            name: u,
+            role: 'agent',
+            useDialer: true,
+            dialerUser: u,
+            dialerPassword: dialerPassword(u),
+            slots: 1,
+            serviceIds,
+          },
+          password,
+          { allowMissingSecrets: !opts.login },
+        ),
       );
   });
   if (opts.login) {
@@ -565,7 +569,7 @@ async function benchFiring(
     // The dispositions are not waited for: with thousands pending the outbox takes long to drain (see the README).
     const outbox = p.omni.db.prepare('SELECT status, COUNT(*) AS n FROM outbox WHERE kind = ? GROUP BY status');
     const byStatus = new Map(
-      (outbox.all('disposition') as { status: string; n: number }[]).map((r) => [r.status, r.n]),
+      (outbox.all('calls.disposition') as { status: string; n: number }[]).map((r) => [r.status, r.n]),
     );
     const rows = rowsOf(p, calls).filter((r) => r.finalized_by === 'auto' && r.ended_at !== null);
     const errors = rows.map((r) => r.finalized_at! - (r.ended_at! + windowSeconds * 1000));

@@ -5,6 +5,7 @@ import type { CallOutcome, Pacing } from '../../contract/pacing.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import { LeadStaging, STAGE_TABLE } from '../mailing/staging.ts';
 import { nextAttempt } from '../pacing/outcome-model.ts';
 
 type Row = {
@@ -113,22 +114,57 @@ export class CampaignRepository {
     return c;
   }
 
+  /** Inside a transaction: empties the mailing when `replace` (not while leads are dialled); the last seq in use. */
+  #startAdding(campaignId: string, replace: boolean): number {
+    if (replace) {
+      const dialing = this.counts(campaignId).dialing;
+      if (dialing > 0)
+        throw new AppError('CAMPAIGN_DIALING', 409, `${dialing} leads are being dialled; stop the campaign first`);
+      this.db.prepare('DELETE FROM leads WHERE campaign_id = ?').run(campaignId);
+    }
+    return (
+      (this.db.prepare('SELECT MAX(seq) AS s FROM leads WHERE campaign_id = ?').get(campaignId) as { s: number | null })
+        .s ?? 0
+    );
+  }
+
+  /** A place to hold a large mailing batch by batch before `addStagedLeads` adds it at once. */
+  staging(): LeadStaging {
+    return new LeadStaging(this.db);
+  }
+
+  /**
+   * Adds the leads a LeadStaging holds (in their staged order) in one transaction, replacing the mailing when
+   * `replace`: an import is all or nothing, and the batches were written while other requests were served.
+   */
+  addStagedLeads(orgId: string, campaignId: string, staging: LeadStaging, replace = false): number {
+    this.#row(orgId, campaignId);
+    return this.db.transaction(() => {
+      const start = this.#startAdding(campaignId, replace);
+      const taken = this.db
+        .prepare(
+          `SELECT s.id FROM ${STAGE_TABLE} s JOIN leads l ON l.campaign_id = ? AND l.id = s.id
+           WHERE s.import_id = ? LIMIT 1`,
+        )
+        .get(campaignId, staging.importId) as { id: string } | undefined;
+      if (taken)
+        throw new AppError('LEAD_DUPLICATE', 409, `lead '${taken.id}' is already in this mailing`, {
+          leadId: taken.id,
+        });
+      return this.db
+        .prepare(
+          `INSERT INTO leads (campaign_id, id, seq, data)
+           SELECT ?, id, ? + seq, data FROM ${STAGE_TABLE} WHERE import_id = ? ORDER BY seq`,
+        )
+        .run(campaignId, start, staging.importId).changes;
+    })();
+  }
+
   /** Adds leads to the mailing (replacing it when `replace`). Lead ids must be unique within the campaign. */
   addLeads(orgId: string, campaignId: string, leads: Lead[], replace = false): number {
     this.#row(orgId, campaignId);
     return this.db.transaction(() => {
-      if (replace) {
-        const dialing = this.counts(campaignId).dialing;
-        if (dialing > 0)
-          throw new AppError('CAMPAIGN_DIALING', 409, `${dialing} leads are being dialled; stop the campaign first`);
-        this.db.prepare('DELETE FROM leads WHERE campaign_id = ?').run(campaignId);
-      }
-      const start =
-        (
-          this.db.prepare('SELECT MAX(seq) AS s FROM leads WHERE campaign_id = ?').get(campaignId) as {
-            s: number | null;
-          }
-        ).s ?? 0;
+      const start = this.#startAdding(campaignId, replace);
       const ins = this.db.prepare('INSERT INTO leads (campaign_id, id, seq, data) VALUES (?, ?, ?, ?)');
       leads.forEach((lead, i) => {
         try {

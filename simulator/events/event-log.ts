@@ -1,4 +1,5 @@
 import type { DialerEvent, DialerEventData, DialerEventType } from '../../contract/events.ts';
+import { afterCommit } from '../../core/after-commit.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../core/db.ts';
 
@@ -15,13 +16,14 @@ const toEvent = (r: Row): DialerEvent =>
 
 /**
  * The durable, ordered event log. Events are appended inside the caller's transaction, so an event exists exactly
- * when the state change it describes was committed. Listeners are only woken up: they re-read from their cursor,
- * which is what makes delivery gap-free and duplicate-free.
+ * when the state change it describes was committed. Listeners are only woken up, once that transaction commits (one
+ * wake-up per organization per commit): they re-read from their cursor, which is what makes delivery gap-free and
+ * duplicate-free.
  */
 export class EventLog {
   readonly #listeners = new Map<string, Set<() => void>>();
-  readonly #dirty = new Set<string>();
-  #flushQueued = false;
+  /** One stable function per organization, so several appends in one transaction wake its listeners once. */
+  readonly #wakers = new Map<string, () => void>();
   readonly #insert;
   readonly #after;
 
@@ -35,12 +37,7 @@ export class EventLog {
 
   append<T extends DialerEventType>(orgId: string, type: T, data: DialerEventData<T>): number {
     const id = Number(this.#insert.run(orgId, type, this.clock.now(), JSON.stringify(data)).lastInsertRowid);
-    this.#dirty.add(orgId);
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      // After the current transaction and call stack: listeners read committed rows.
-      setImmediate(() => this.#flush());
-    }
+    afterCommit(this.db, this.#waker(orgId));
     return id;
   }
 
@@ -68,10 +65,14 @@ export class EventLog {
     };
   }
 
-  #flush(): void {
-    this.#flushQueued = false;
-    const orgs = [...this.#dirty];
-    this.#dirty.clear();
-    for (const org of orgs) for (const wake of this.#listeners.get(org) ?? []) wake();
+  #waker(orgId: string): () => void {
+    let wake = this.#wakers.get(orgId);
+    if (!wake) {
+      wake = () => {
+        for (const listener of this.#listeners.get(orgId) ?? []) listener();
+      };
+      this.#wakers.set(orgId, wake);
+    }
+    return wake;
   }
 }

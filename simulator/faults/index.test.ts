@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dialerRouteOf } from '../../contract/dialer/routes/index.ts';
 import { AppError } from '../../core/errors.ts';
 import { seededRandom } from '../../core/random.ts';
 import { startTestServer, type TestServer } from '../../harness/test-server.ts';
@@ -357,5 +358,31 @@ describe('admin routes', () => {
     });
     expect(malformed.status).toBe(400);
     expect(injector.list()).toEqual([]);
+  });
+});
+
+describe('rules by route id', () => {
+  it('a rule can name a dialer route instead of a path: it applies whatever the path parameters', async () => {
+    const byRoute = createFaultInjector({ random: () => 0.5, now: () => T0, routeOf: dialerRouteOf });
+    const s = await startTestServer(buildApp(byRoute).fetch);
+    try {
+      const rule = byRoute.add({ match: { route: 'calls.disposition' }, fault: { kind: 'error', status: 503 } });
+      expect(rule.match).toEqual({ method: '*', route: 'calls.disposition' });
+      const status = async (method: string, path: string) => (await fetch(`${s.url}${path}`, { method })).status;
+      expect(await status('POST', '/api/v1/calls/c-1/disposition')).toBe(503);
+      expect(await status('POST', '/api/v1/calls/c-2/disposition')).toBe(503);
+      expect(await status('POST', '/api/v1/calls/c-1/hangup')).toBe(200);
+      expect(await status('GET', '/api/v1/calls/c-1/disposition')).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses a rule naming both or neither, and an unknown route id, with 422', async () => {
+    for (const match of [{ path: '/a', route: 'calls.get' }, {}, { route: 'calls.nope' }]) {
+      const res = await admin('/faults', 'POST', { match, fault: { kind: 'reset' } });
+      expect(res.status, JSON.stringify(match)).toBe(422);
+      expect((await jsonOf<ErrorJson>(res)).error.code).toBe('VALIDATION_FAILED');
+    }
   });
 });

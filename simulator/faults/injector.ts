@@ -8,7 +8,7 @@ import {
   type LatencyDistribution,
   MAX_LATENCY_MS,
 } from '../../contract/dialer/control/faults.ts';
-import { compilePathPattern, type PathMatcher } from '../../contract/dialer/path-pattern.ts';
+import { compilePathPattern } from '../../contract/dialer/path-pattern.ts';
 import { RealClock } from '../../core/clock.ts';
 import { validationError } from '../../core/http/validation.ts';
 import { normal, type Random } from '../../core/random.ts';
@@ -35,6 +35,8 @@ export type FaultInjectorOptions = {
   random: Random;
   /** For `createdAt` only; the simulator passes its clock's now. */
   now?: () => number;
+  /** The route id of a request (method + path), for rules that match a route by id. */
+  routeOf?: (method: string, path: string) => string | undefined;
 };
 
 /**
@@ -43,7 +45,7 @@ export type FaultInjectorOptions = {
  */
 export const RESET_STATUS = 499;
 
-type Entry = { rule: FaultRule; method: string; matches: PathMatcher };
+type Entry = { rule: FaultRule; method: string; matches: (method: string, path: string) => boolean };
 
 /** One delay from a distribution, in ms, never above MAX_LATENCY_MS. */
 export function sampleLatencyMs(d: LatencyDistribution, random: Random): number {
@@ -62,7 +64,7 @@ export function sampleLatencyMs(d: LatencyDistribution, random: Random): number 
   return Math.min(Math.max(0, ms), MAX_LATENCY_MS);
 }
 
-export function createFaultInjector({ random, now }: FaultInjectorOptions): FaultInjector {
+export function createFaultInjector({ random, now, routeOf }: FaultInjectorOptions): FaultInjector {
   const realClock = new RealClock();
   const clockNow = now ?? (() => realClock.now());
   let entries: Entry[] = [];
@@ -79,7 +81,7 @@ export function createFaultInjector({ random, now }: FaultInjectorOptions): Faul
     const m = method.toUpperCase();
     const entry = entries.find(
       (e) =>
-        (e.rule.fault.kind === 'drop_stream') === stream && (e.method === '*' || e.method === m) && e.matches(path),
+        (e.rule.fault.kind === 'drop_stream') === stream && (e.method === '*' || e.method === m) && e.matches(m, path),
     );
     if (!entry) return undefined;
     const p = entry.rule.probability;
@@ -105,6 +107,8 @@ export function createFaultInjector({ random, now }: FaultInjectorOptions): Faul
         await sleep(sampleLatencyMs(fault.distribution, random));
         return next();
       case 'error':
+        // Marked, so a client (or the test suite's contract check) can tell an injected answer from the dialer's own.
+        c.header('X-Injected-Fault', rule.id);
         return c.json(
           {
             error: {
@@ -134,7 +138,14 @@ export function createFaultInjector({ random, now }: FaultInjectorOptions): Faul
         applied: 0,
         createdAt: new Date(clockNow()).toISOString(),
       };
-      entries.push({ rule, method: rule.match.method, matches: compilePathPattern(rule.match.path) });
+      const { path, route } = rule.match;
+      const matches: Entry['matches'] = path
+        ? (
+            (matchPath) => (_m: string, p: string) =>
+              matchPath(p)
+          )(compilePathPattern(path))
+        : (m, p) => routeOf?.(m, p) === route;
+      entries.push({ rule, method: rule.match.method, matches });
       return snapshot(rule);
     },
     list: () => entries.map((e) => snapshot(e.rule)),

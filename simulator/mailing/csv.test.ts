@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { mailingToCsv, normalizePhone, parseMailingCsv } from './csv.ts';
 import { generateMailing } from './generate.ts';
@@ -25,6 +26,17 @@ describe('mailingToCsv', () => {
     expect(csv.split('\n')[1]).toMatch(/;\d{1,3}(\.\d{3})*,\d{2};/); // no quoting needed with ';'
   });
 
+  it("writes cells a spreadsheet would run as formulas behind a ' (a =HYPERLINK name, every +55 phone)", () => {
+    const [lead] = generateMailing({ size: 1, seed: 'formula' });
+    const csv = mailingToCsv([
+      { ...lead!, name: '=HYPERLINK("https://evil.example","Ana")', custom: { obs: '@SUM(A1)', valor: '-12,50' } },
+    ]);
+    const row = parse(csv)[1] as string[];
+    expect(row[1]).toBe('\'=HYPERLINK("https://evil.example","Ana")');
+    expect(row[3]).toBe(`'${lead!.phone}`);
+    expect(row.slice(9)).toEqual(["'@SUM(A1)", "'-12,50"]);
+  });
+
   it('leaves a missing custom field empty', () => {
     const [a, b] = generateMailing({ size: 2, seed: 'x', customFields: ['produto'] });
     const csv = mailingToCsv([a!, { ...b!, custom: {} }]);
@@ -41,6 +53,38 @@ describe('parseMailingCsv', () => {
       expect(parsed.leads).toEqual(leads);
       expect(parsed.customFields).toEqual(['produto', 'valor_divida', 'vencimento']);
     }
+  });
+
+  it('round-trips cells the export neutralized: formula-like names, phones, values that start with a quote', () => {
+    const [lead] = generateMailing({ size: 1, seed: 'formula' });
+    const tricky = {
+      ...lead!,
+      name: '=HYPERLINK("https://evil.example","Ana")',
+      city: "'=Santos",
+      custom: { obs: '@SUM(A1)', valor: '-12,50', nota: "'aspas" },
+    };
+    for (const separator of [',', ';'] as const) {
+      const parsed = parseMailingCsv(mailingToCsv([tricky], { separator }));
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.leads).toEqual([tricky]);
+      expect(parsed.warnings).toEqual([]); // nothing in our own export would run as a formula
+    }
+  });
+
+  it('warns about cells that would run as formulas in a spreadsheet, not about phones or amounts', () => {
+    const text = [
+      'name,cpf,phone,email,city,state,obs',
+      '=HYPERLINK("https://evil.example"),52998224725,+55 (11) 98765-4321,a@b.com,Santos,SP,-12',
+      "Ana,52998224725,+5511987654321,a@b.com,Santos,SP,+cmd|' /C calc'!A0",
+    ].join('\n');
+    const { errors, warnings, leads } = parseMailingCsv(text);
+    expect(errors).toEqual([]);
+    expect(leads).toHaveLength(2);
+    expect(warnings.map((w) => [w.line, w.field])).toEqual([
+      [2, 'name'],
+      [3, 'obs'],
+    ]);
+    expect(warnings[0]?.message).toMatch(/Excel would run it/);
   });
 
   it('round-trips names and values holding quotes, separators and line breaks', () => {

@@ -1,5 +1,4 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import {
   CustomFieldName,
   LeadInput,
@@ -8,6 +7,7 @@ import {
   PHONE_PATTERN,
   phoneTypeOf,
 } from '../../contract/mailing.ts';
+import { looksLikeFormula, restoreFormulaCell, toSafeCsv } from '../../core/csv-safe.ts';
 
 /** The lead's own columns, in the order an export writes them. Custom fields follow as `custom.<name>`. */
 export const MAILING_COLUMNS = [
@@ -79,38 +79,48 @@ export interface MailingCsvOptions {
   bom?: boolean;
 }
 
+/** The custom fields any of the leads has, in order of first appearance (added to `into` when given). */
+export function customFieldNames(leads: readonly LeadInput[], into: string[] = []): string[] {
+  const seen = new Set(into);
+  for (const lead of leads)
+    for (const name of Object.keys(lead.custom))
+      if (!seen.has(name)) {
+        seen.add(name);
+        into.push(name);
+      }
+  return into;
+}
+
+/** The header row of an export: MAILING_COLUMNS, then `custom.<name>` per custom field. */
+export const mailingHeader = (customNames: readonly string[]): string[] => [
+  ...MAILING_COLUMNS,
+  ...customNames.map((n) => CUSTOM_PREFIX + n),
+];
+
+/** A lead as a row of an export (an empty cell for a custom field it lacks). */
+export const mailingRow = (l: LeadInput, customNames: readonly string[]): string[] => [
+  l.id ?? '',
+  l.name,
+  l.cpf,
+  l.phone,
+  l.phoneType,
+  l.areaCode,
+  l.email,
+  l.city,
+  l.state,
+  ...customNames.map((n) => l.custom[n] ?? ''),
+];
+
 /**
  * The mailing as CSV: a header row (MAILING_COLUMNS, then `custom.<name>` for every custom field any lead has, in
  * order of first appearance), one row per lead, '\n' line ends. A lead without some custom field gets an empty cell.
+ * A cell a spreadsheet would run as a formula (`=…`, `+…` — phones too) is written behind a `'`; the import strips it.
  */
 export function mailingToCsv(leads: readonly LeadInput[], options: MailingCsvOptions = {}): string {
-  const customNames: string[] = [];
-  const seen = new Set<string>();
-  for (const lead of leads) {
-    for (const name of Object.keys(lead.custom)) {
-      if (!seen.has(name)) {
-        seen.add(name);
-        customNames.push(name);
-      }
-    }
-  }
-  const header = [...MAILING_COLUMNS, ...customNames.map((n) => CUSTOM_PREFIX + n)];
-  const rows = leads.map((l) => [
-    l.id ?? '',
-    l.name,
-    l.cpf,
-    l.phone,
-    l.phoneType,
-    l.areaCode,
-    l.email,
-    l.city,
-    l.state,
-    ...customNames.map((n) => l.custom[n] ?? ''),
-  ]);
-  return stringify([header, ...rows], {
-    delimiter: options.separator ?? ',',
+  const customNames = customFieldNames(leads);
+  return toSafeCsv([mailingHeader(customNames), ...leads.map((l) => mailingRow(l, customNames))], {
+    separator: options.separator ?? ',',
     bom: options.bom ?? false,
-    record_delimiter: 'unix',
   });
 }
 
@@ -119,6 +129,8 @@ export interface ParsedMailing {
   leads: LeadInput[];
   /** Every problem found, in line order: line 1 is the header; line 0 means the whole file. */
   errors: MailingImportError[];
+  /** Cells a spreadsheet would run as formulas (`=HYPERLINK(…)`): importable, but worth a look. */
+  warnings: MailingImportError[];
   /** The custom fields the header declares, in column order. */
   customFields: string[];
   /** The separator the file uses (read from the header line). */
@@ -138,7 +150,7 @@ export function decodeMailing(bytes: Uint8Array): string {
 }
 
 /** ';' when the header line has more semicolons than commas (outside quotes), else ','. */
-function detectSeparator(text: string): ',' | ';' {
+export function detectSeparator(text: string): ',' | ';' {
   let commas = 0;
   let semicolons = 0;
   let quoted = false;
@@ -167,12 +179,31 @@ export function normalizePhone(raw: string): string {
 /** '529.982.247-25' → '52998224725'; anything with other characters is left for the validation to refuse. */
 const normalizeCpf = (raw: string): string => (/^[\d.\s/-]+$/.test(raw) ? raw.replace(/\D/g, '') : raw);
 
-interface ParsedRecord {
+const FORMULA_WARNING =
+  'starts like a spreadsheet formula (=, +, -, @, tab or CR): Excel would run it when the file is opened; ' +
+  "check it is data (an export from the dialer writes such cells behind a ')";
+
+/** A record as csv-parse gives it with `info: true`. */
+export interface ParsedRecord {
   record: string[];
   info: { lines: number };
 }
 
+/** csv-parse options of a mailing (the sync and the stream readers use the same). */
+export const csvParseOptions = (separator: ',' | ';') => ({
+  bom: true,
+  delimiter: separator,
+  record_delimiter: ['\r\n', '\n', '\r'],
+  info: true,
+  relax_column_count: true,
+  relax_quotes: true,
+  skip_empty_lines: true,
+});
+
 const lineBreaks = (s: string) => s.match(/\r\n|\r|\n/g)?.length ?? 0;
+
+/** A row's line is where it starts (a quoted field may span lines): its end line minus its line breaks. */
+export const startLine = (r: ParsedRecord) => r.info.lines - r.record.reduce((n, c) => n + lineBreaks(c), 0);
 
 interface Columns {
   /** Cell index of each of the lead's own columns present in the header. */
@@ -270,87 +301,106 @@ function rowToCandidate(cells: string[], columns: Columns): Record<string, unkno
   };
 }
 
-/**
- * Reads and checks a mailing CSV: a header row naming the columns (see MAILING_COLUMNS; pt-BR names such as nome,
- * telefone, cidade, uf are understood; any other column is a custom field, `custom.` prefix optional), then one
- * lead per row. ',' or ';' separated, UTF-8 with or without BOM (bytes that are not UTF-8 are read as
- * Windows-1252). Blank rows are skipped. Every row is checked: CPF check digits, phone format and DDD, UF, e-mail,
- * unique ids. Returns the valid leads and every error with its line number.
- */
-export function parseMailingCsv(input: string | Uint8Array): ParsedMailing {
-  const text = typeof input === 'string' ? input : decodeMailing(input);
-  const separator = detectSeparator(text);
-  const errors: MailingImportError[] = [];
-  const leads: LeadInput[] = [];
-  const result = (customFields: string[] = []): ParsedMailing => ({ leads, errors, customFields, separator });
+type ProblemKind = 'error' | 'warning';
 
-  let records: ParsedRecord[];
-  try {
-    // with `info`, each record comes as { record, info } (the typings only know the plain arrays)
-    records = parse(text, {
-      bom: true,
-      delimiter: separator,
-      record_delimiter: ['\r\n', '\n', '\r'],
-      info: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-    }) as unknown as ParsedRecord[];
-  } catch (e) {
-    if (!(e instanceof CsvError)) throw e;
-    const line = (e as CsvError & { lines?: number }).lines ?? 0;
-    errors.push({
-      line,
+export interface MailingRowsOptions {
+  /** How many errors and warnings to keep each (the counts say how many there were); default all. */
+  keep?: number;
+  /** Told of each problem as it is found (a CLI prints them as it reads). */
+  onProblem?: (problem: MailingImportError, kind: ProblemKind) => void;
+}
+
+/**
+ * The checks of a mailing file, one record at a time, for the sync and the stream readers: the header first, then
+ * each data row (CPF check digits, phone format and DDD, UF, e-mail, unique ids, field count). Memory stays bounded:
+ * problems are counted and only the first `keep` kept, valid leads are handed back, not held.
+ */
+export class MailingRows {
+  readonly errors: MailingImportError[] = [];
+  readonly warnings: MailingImportError[] = [];
+  errorCount = 0;
+  warningCount = 0;
+  customFields: string[] = [];
+  /** Set when the file must not be read further (more leads than a mailing holds). */
+  stopped = false;
+  #columns: Columns | undefined;
+  #header: string[] = [];
+  #ids = new Map<string, number>();
+  #dataRows = 0;
+
+  constructor(
+    readonly separator: ',' | ';',
+    private readonly o: MailingRowsOptions = {},
+  ) {}
+
+  get leadRows(): number {
+    return this.#dataRows;
+  }
+
+  #report(kind: ProblemKind, problem: MailingImportError): void {
+    const list = kind === 'error' ? this.errors : this.warnings;
+    if (kind === 'error') this.errorCount++;
+    else this.warningCount++;
+    if (list.length < (this.o.keep ?? Number.POSITIVE_INFINITY)) list.push(problem);
+    this.o.onProblem?.(problem, kind);
+  }
+
+  /** A file csv-parse cannot read (a quote left open…): reported at its line; nothing more can be read. */
+  malformed(e: CsvError): void {
+    this.#report('error', {
+      line: (e as CsvError & { lines?: number }).lines ?? 0,
       field: 'file',
       message:
-        `${e.message}. A field holding '${separator}', a quote or a line break must be wrapped in double quotes, ` +
-        'and a quote inside it doubled ("")',
+        `${e.message}. A field holding '${this.separator}', a quote or a line break must be wrapped in double ` +
+        'quotes, and a quote inside it doubled ("")',
     });
-    return result();
+    this.stopped = true;
   }
 
-  // A row's line is where it starts (a quoted field may span lines): its end line minus its line breaks.
-  const startLine = (r: ParsedRecord) => r.info.lines - r.record.reduce((n, c) => n + lineBreaks(c), 0);
-
-  const [headerRecord, ...rows] = records;
-  if (!headerRecord) {
-    errors.push({
-      line: 1,
-      field: 'file',
-      message: `the file is empty: the first line must be the header (${REQUIRED_COLUMNS.join(separator)}…)`,
-    });
-    return result();
+  /** Reads the header row; false when it has problems (nothing more is worth reading then). */
+  header(record: string[]): boolean {
+    const problems: MailingImportError[] = [];
+    this.#header = record;
+    this.#columns = readHeader(record.map(restoreFormulaCell), problems);
+    this.customFields = this.#columns.custom.map((c) => c.name);
+    for (const p of problems) this.#report('error', p);
+    return problems.length === 0;
   }
-  const columns = readHeader(headerRecord.record, errors);
-  const customFields = columns.custom.map((c) => c.name);
-  if (errors.length > 0) return result(customFields);
 
-  const width = headerRecord.record.length;
-  const idLines = new Map<string, number>();
-  let dataRows = 0;
-  for (const row of rows) {
-    const cells = row.record;
-    if (cells.every((c) => c.trim() === '')) continue; // Excel's ';;;;;' rows
-    const line = startLine(row);
-    dataRows++;
-    if (dataRows > MAX_MAILING_SIZE) {
-      errors.push({
+  /** Checks a data row starting at `line`; the lead when it is valid. Blank rows (Excel's ';;;;;') are skipped. */
+  row(record: string[], line: number): LeadInput | undefined {
+    const columns = this.#columns;
+    if (!columns || this.stopped || record.every((c) => c.trim() === '')) return undefined;
+    this.#dataRows++;
+    record.forEach((raw, i) => {
+      if (looksLikeFormula(raw))
+        this.#report('warning', {
+          line,
+          field: this.#header[i]?.trim() || `column ${i + 1}`,
+          message: FORMULA_WARNING,
+        });
+    });
+    if (this.#dataRows > MAX_MAILING_SIZE) {
+      this.#report('error', {
         line,
         field: 'file',
-        message: `a mailing holds at most ${MAX_MAILING_SIZE} leads: split the file (this is lead ${dataRows})`,
+        message: `a mailing holds at most ${MAX_MAILING_SIZE} leads: split the file (this is lead ${this.#dataRows})`,
       });
-      break;
+      this.stopped = true;
+      return undefined;
     }
-    const extra = cells.slice(width);
-    if (cells.length < width || extra.some((c) => c.trim() !== '')) {
-      errors.push({
+    // A cell our export wrote behind a quote (`'+5511…`) reads back as it was.
+    const cells = record.map(restoreFormulaCell);
+    const width = this.#header.length;
+    if (cells.length < width || cells.slice(width).some((c) => c.trim() !== '')) {
+      this.#report('error', {
         line,
         field: 'row',
         message:
-          `the row has ${cells.length} fields but the header has ${width}: check the separators ('${separator}') ` +
-          'and quote any field that contains one',
+          `the row has ${cells.length} fields but the header has ${width}: check the separators ` +
+          `('${this.separator}') and quote any field that contains one`,
       });
-      continue;
+      return undefined;
     }
     const parsed = LeadInput.safeParse(rowToCandidate(cells, columns));
     if (!parsed.success) {
@@ -358,27 +408,77 @@ export function parseMailingCsv(input: string | Uint8Array): ParsedMailing {
         const [first, second] = issue.path;
         const field =
           first === 'custom' && second !== undefined ? `${CUSTOM_PREFIX}${String(second)}` : String(first ?? 'row');
-        errors.push({ line, field, message: issue.message });
+        this.#report('error', { line, field, message: issue.message });
       }
-      continue;
+      return undefined;
     }
     const lead = parsed.data;
     if (lead.id !== undefined) {
-      const first = idLines.get(lead.id);
+      const first = this.#ids.get(lead.id);
       if (first !== undefined) {
-        errors.push({
+        this.#report('error', {
           line,
           field: 'id',
           message: `id '${lead.id}' is already used on line ${first}: ids must be unique (or leave them empty)`,
         });
-        continue;
+        return undefined;
       }
-      idLines.set(lead.id, line);
+      this.#ids.set(lead.id, line);
     }
-    leads.push(lead);
+    return lead;
   }
-  if (dataRows === 0) {
-    errors.push({ line: 2, field: 'file', message: 'the file has a header but no leads: add one lead per line' });
+
+  /** The end of the file: an empty file, or a header without leads, is a problem too. */
+  end(): void {
+    if (!this.#columns && this.errorCount === 0)
+      this.#report('error', {
+        line: 1,
+        field: 'file',
+        message: `the file is empty: the first line must be the header (${REQUIRED_COLUMNS.join(this.separator)}…)`,
+      });
+    else if (this.#columns && this.#dataRows === 0 && this.errorCount === 0)
+      this.#report('error', {
+        line: 2,
+        field: 'file',
+        message: 'the file has a header but no leads: add one lead per line',
+      });
   }
-  return result(customFields);
+}
+
+/**
+ * Reads and checks a mailing CSV held in memory (see `readMailingCsv` for a stream): a header row naming the columns
+ * (see MAILING_COLUMNS; pt-BR names such as nome, telefone, cidade, uf are understood; any other column is a custom
+ * field, `custom.` prefix optional), then one lead per row. ',' or ';' separated, UTF-8 with or without BOM (bytes
+ * that are not UTF-8 are read as Windows-1252). Blank rows are skipped. Returns the valid leads and every problem
+ * with its line number.
+ */
+export function parseMailingCsv(input: string | Uint8Array): ParsedMailing {
+  const text = typeof input === 'string' ? input : decodeMailing(input);
+  const rows = new MailingRows(detectSeparator(text));
+  const leads: LeadInput[] = [];
+  const result = (): ParsedMailing => ({
+    leads,
+    errors: rows.errors,
+    warnings: rows.warnings,
+    customFields: rows.customFields,
+    separator: rows.separator,
+  });
+  let records: ParsedRecord[];
+  try {
+    // with `info`, each record comes as { record, info } (the typings only know the plain arrays)
+    records = parse(text, csvParseOptions(rows.separator)) as unknown as ParsedRecord[];
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    rows.malformed(e);
+    return result();
+  }
+  const [header, ...data] = records;
+  if (header && !rows.header(header.record)) return result();
+  for (const r of data) {
+    const lead = rows.row(r.record, startLine(r));
+    if (lead) leads.push(lead);
+    if (rows.stopped) break;
+  }
+  rows.end();
+  return result();
 }

@@ -3,7 +3,7 @@ import { DDD_UF, isValidCpf, Lead } from '../../contract/mailing.ts';
 import { isAppError } from '../../core/errors.ts';
 import { AREA_CODES } from './area-codes.ts';
 import { mailingToCsv } from './csv.ts';
-import { brMoney, generateMailing } from './generate.ts';
+import { brMoney, generateMailing, generateMailingBatches } from './generate.ts';
 
 describe('generateMailing', () => {
   const leads = generateMailing({ size: 2000, seed: 'mailing-test' });
@@ -99,5 +99,27 @@ describe('generateMailing', () => {
     expect(brMoney(0.5)).toBe('0,50');
     expect(brMoney(1234.5)).toBe('1.234,50');
     expect(brMoney(1234567.891)).toBe('1.234.567,89');
+  });
+});
+
+describe('generateMailingBatches', () => {
+  it('gives the same mailing as generateMailing, a batch at a time, letting other work run between batches', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const batches: number[] = [];
+    const leads = [];
+    for await (const batch of generateMailingBatches({ size: 2500, seed: 'batches' }, 1000)) {
+      batches.push(batch.length);
+      leads.push(...batch);
+    }
+    clearInterval(ticker);
+    expect(batches).toEqual([1000, 1000, 500]);
+    expect(leads).toEqual(generateMailing({ size: 2500, seed: 'batches' }));
+    expect(ticks).toBeGreaterThan(0); // timers ran while it generated
+  });
+
+  it('refuses an invalid request before generating anything', async () => {
+    const batches = generateMailingBatches({ size: 0, seed: 'x' });
+    await expect(batches.next()).rejects.toMatchObject({ code: 'MAILING_REQUEST_INVALID' });
   });
 });

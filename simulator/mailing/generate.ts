@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { base, Faker, pt_BR } from '@faker-js/faker';
 import {
   type Ddd,
@@ -105,9 +106,38 @@ export const generatedLeadId = (index: number): string => `L${String(index + 1).
 /**
  * A mailing of `size` pt-BR leads. The same seed gives the same mailing byte for byte (and a smaller size gives a
  * prefix of it); 42 and '42' are the same seed. Each lead's phone DDD, city and state agree, its CPF is valid and
- * issued in its state's fiscal region, and its e-mail is derived from its name.
+ * issued in its state's fiscal region, and its e-mail is derived from its name. All at once: for a large mailing
+ * where the event loop must stay free, use `generateMailingBatches`.
  */
 export function generateMailing(request: GenerateMailingRequestInput): Lead[] {
+  return [...leadsOf(checkRequest(request))];
+}
+
+/** Leads generated between two yields to the event loop (about 20 ms of work). */
+export const GENERATE_BATCH_SIZE = 1000;
+
+/**
+ * The same mailing as `generateMailing`, `batchSize` leads at a time with a yield to the event loop before each
+ * batch, so a server generating 100 000 leads keeps answering other requests (and a CLI keeps writing as it goes).
+ */
+export async function* generateMailingBatches(
+  request: GenerateMailingRequestInput,
+  batchSize = GENERATE_BATCH_SIZE,
+): AsyncGenerator<Lead[]> {
+  const leads = leadsOf(checkRequest(request));
+  for (;;) {
+    await yieldToEventLoop();
+    const batch: Lead[] = [];
+    for (let next = leads.next(); !next.done; next = leads.next()) {
+      batch.push(next.value);
+      if (batch.length === batchSize) break;
+    }
+    if (batch.length > 0) yield batch;
+    if (batch.length < batchSize) return;
+  }
+}
+
+function checkRequest(request: GenerateMailingRequestInput): GenerateMailingRequest {
   const parsed = GenerateMailingRequest.safeParse(request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -115,8 +145,11 @@ export function generateMailing(request: GenerateMailingRequestInput): Lead[] {
       issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     });
   }
-  const { size, seed, customFields } = parsed.data;
+  return parsed.data;
+}
 
+/** The leads of a mailing, one at a time, from its own seeded generators. */
+function* leadsOf({ size, seed, customFields }: GenerateMailingRequest): Generator<Lead> {
   // A Faker of our own: the global one is shared by everything running in this process (tests run in parallel).
   const faker = new Faker({ locale: [pt_BR, base] });
   const seedRng = seededRandom(String(seed), 'mailing/faker');
@@ -124,7 +157,6 @@ export function generateMailing(request: GenerateMailingRequestInput): Lead[] {
   const rng = seededRandom(String(seed), 'mailing');
   const generators = customFields.map((name) => [name, CUSTOM_FIELD_GENERATORS[name] ?? fallbackField] as const);
 
-  const leads: Lead[] = [];
   for (let i = 0; i < size; i++) {
     const area = pickArea(rng);
     const city = area.cities[Math.floor(rng() * area.cities.length)]!;
@@ -140,7 +172,7 @@ export function generateMailing(request: GenerateMailingRequestInput): Lead[] {
     const custom: Record<string, string> = {};
     for (const [field, gen] of generators) custom[field] = gen(faker);
 
-    leads.push({
+    yield {
       id: generatedLeadId(i),
       name,
       cpf,
@@ -151,7 +183,6 @@ export function generateMailing(request: GenerateMailingRequestInput): Lead[] {
       city,
       state: area.uf,
       custom,
-    });
+    };
   }
-  return leads;
 }

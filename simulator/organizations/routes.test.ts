@@ -65,6 +65,24 @@ describe('organization configuration', () => {
     expect((res.body as { error: { code: string } }).error.code).toMatch(/MALFORMED_JSON|VALIDATION_FAILED/);
   });
 
+  it('stores a pause name exactly as given, so a trailing space stays visible; refuses NUL and line breaks', async () => {
+    const added = await t.api.request('POST', '/api/v1/pauses', { json: { idStatus: 61, name: 'Banheiro ' } });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ name: 'Banheiro ' });
+    const listed = await t.api.request<Array<{ idStatus: number; name: string }>>('GET', '/api/v1/pauses');
+    expect(listed.body.find((p) => p.idStatus === 61)?.name).toBe('Banheiro ');
+    for (const name of ['Almo\u0000ço', 'Linha\nnova', '   ']) {
+      const res = await t.api.request('POST', '/api/v1/pauses', { json: { idStatus: 62, name } });
+      expect(res.status, JSON.stringify(name)).toBe(422);
+      expect(res.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+    }
+    const nul = await t.api.request<{ error: { message: string } }>('POST', '/api/v1/pauses', {
+      json: { idStatus: 62, name: 'Almo\u0000ço' },
+    });
+    expect(nul.body.error.message).toMatch(/U\+0000 NUL at index 4/);
+    await t.api.request('DELETE', '/api/v1/pauses/61');
+  });
+
   it('keeps LOGIN when the catalogue is replaced, and refuses to delete it', async () => {
     const put = await t.api.request<Array<{ name: string }>>('PUT', '/api/v1/pauses', {
       json: [
@@ -128,6 +146,16 @@ describe('organization configuration', () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(r.password_sealed).toMatch(/^v1:/);
     expect(JSON.stringify(rows)).not.toContain('senha');
+  });
+
+  it('answers an unknown route with 404 ROUTE_NOT_FOUND, with a key or without one (not a 401 that suggests it exists)', async () => {
+    const anonymous = new HttpsClient({ baseUrl: t.listening.url, ca: t.certs.ca.certPem });
+    const res = await anonymous.request('GET', '/api/v1/nothing/here');
+    const admin = await anonymous.request('GET', '/__admin/nothing');
+    await anonymous.close();
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+    expect(admin.status).toBe(404);
   });
 
   it('answers an unknown route with 404 ROUTE_NOT_FOUND', async () => {

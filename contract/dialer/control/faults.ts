@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PathPattern } from '../path-pattern.ts';
+import { DialerRouteIdSchema } from '../routes/index.ts';
 
 /** Upper bound for any injected delay, sampled or fixed: a fault must never hold a connection for minutes. */
 export const MAX_LATENCY_MS = 120_000;
@@ -46,7 +47,12 @@ export const FaultMatch = z
       .regex(/^(\*|[A-Za-z]+)$/, 'a method is an HTTP method name or *')
       .default('*')
       .openapi({ example: 'POST' }),
-    path: PathPattern,
+    path: PathPattern.optional().describe('the requests’ path (pattern); or give route'),
+    route: DialerRouteIdSchema.optional().describe('or the dialer API route, by id, whatever its path parameters'),
+  })
+  .refine((m) => (m.path === undefined) !== (m.route === undefined), {
+    error: 'match a path or a route (by id), one of the two',
+    path: ['path'],
   })
   .openapi('FaultMatch');
 
@@ -66,11 +72,16 @@ export const FaultRuleInput = z
 /** What `add` takes: defaults (method '*', probability 1) may be left out. */
 export type FaultRuleInput = z.input<typeof FaultRuleInput>;
 
-export const FaultRule = FaultRuleInput.extend({
-  id: z.string().openapi({ example: 'fault-1' }),
-  applied: z.number().int().describe('how many requests the fault has been applied to so far'),
-  createdAt: z.string().openapi({ example: '2026-01-05T12:00:00.000Z' }),
-}).openapi('FaultRule');
+// Built from the input's fields, not `FaultRuleInput.extend`: the document would render that as an allOf of two
+// closed objects, each refusing the other's fields, which no rule could ever match.
+export const FaultRule = z
+  .strictObject({
+    ...FaultRuleInput.shape,
+    id: z.string().openapi({ example: 'fault-1' }),
+    applied: z.number().int().describe('how many requests the fault has been applied to so far'),
+    createdAt: z.string().openapi({ example: '2026-01-05T12:00:00.000Z' }),
+  })
+  .openapi('FaultRule');
 export type FaultRule = z.infer<typeof FaultRule>;
 
 export const FaultRuleList = z.object({ faults: z.array(FaultRule) }).openapi('FaultRuleList');

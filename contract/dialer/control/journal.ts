@@ -1,13 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { PathPattern } from '../path-pattern.ts';
-import { DIALER_ROUTE_IDS } from '../routes/index.ts';
-
-/** A dialer API route by its id (its operationId in the document): `calls.disposition`, `agents.pause`… */
-export const DialerRouteIdSchema = z
-  .enum(DIALER_ROUTE_IDS as [string, ...string[]], {
-    error: (i) => `'${String(i.input)}' is not a dialer route id; see the operationIds of /openapi.json`,
-  })
-  .openapi({ example: 'calls.disposition' });
+import { DialerRouteIdSchema } from '../routes/index.ts';
 
 export const JournalEntry = z
   .object({

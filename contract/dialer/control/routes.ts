@@ -246,7 +246,8 @@ export const controlRoutes = {
       tags: tags.faults,
       summary:
         'Adds a fault rule; among rules matching a request, the first added decides. An error fault answers ' +
-        'INJECTED_FAULT (or its code) with the status it names, on any dialer route',
+        'INJECTED_FAULT (or its code) with the status it names, on any dialer route, with the header ' +
+        'X-Injected-Fault: <rule id>',
       request: jsonBody(FaultRuleInput),
       responses: { 201: json(FaultRule, 'the rule as stored') },
     },

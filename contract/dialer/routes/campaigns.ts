@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { defineRoute, json, jsonBody } from '../../../core/http/openapi.ts';
+import { defineRoute, json, jsonBody, orNull } from '../../../core/http/openapi.ts';
 import { wholeNumberParam } from '../../../core/http/params.ts';
 import { Campaign, CampaignInput } from '../../campaigns.ts';
 import { GenerateMailingRequest, Lead } from '../../mailing.ts';
@@ -9,7 +9,7 @@ const tags = ['Campaigns and mailing'];
 const idParam = { params: z.object({ id: z.string().min(1) }) };
 export const LeadStatus = z.enum(['pending', 'dialing', 'done', 'failed']).openapi('LeadStatus');
 export const LeadRecord = z
-  .object({ lead: Lead, status: LeadStatus, attempts: z.number(), lastOutcome: CallOutcome.nullable() })
+  .object({ lead: Lead, status: LeadStatus, attempts: z.number(), lastOutcome: orNull(CallOutcome) })
   .openapi('LeadRecord');
 export const MailingLoaded = z.object({ added: z.number(), campaign: Campaign }).openapi('MailingLoaded');
 const csv = (description: string) => ({ content: { 'text/csv': { schema: z.string() } }, description });

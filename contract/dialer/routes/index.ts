@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { type RouteRow, routeMatcher } from '../route-table.ts';
 import { agentRoutes } from './agents.ts';
 import { callRoutes } from './calls.ts';
@@ -33,3 +34,10 @@ export const dialerRouteOf: (method: string, path: string) => DialerRouteId | un
   dialerRoutes as Record<DialerRouteId, RouteRow>,
   DIALER_API_BASE,
 );
+
+/** A dialer API route by its id (its operationId in the document): `calls.disposition`, `agents.pause`… */
+export const DialerRouteIdSchema = z
+  .enum(DIALER_ROUTE_IDS as [DialerRouteId, ...DialerRouteId[]], {
+    error: (i) => `'${String(i.input)}' is not a dialer route id; see the operationIds of /openapi.json`,
+  })
+  .openapi({ example: 'calls.disposition' });
