@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { VirtualClock } from '../core/clock.ts';
 import { type Db, migrate, openDatabase } from '../core/db.ts';
+import { isAppError } from '../core/errors.ts';
 import { errorHandler, notFoundHandler } from '../core/http/errors.ts';
 import { defaultHook } from '../core/http/validation.ts';
 import { createLogger } from '../core/log.ts';
@@ -101,4 +102,36 @@ export function configTestbed(options: { now?: number } & ConfigurationRoutesOpt
   const asOperator = (token = TEST_OPERATOR_TOKEN): TestClient => client({ [OPERATOR_HEADER]: token });
 
   return { db, clock, secrets, config, app, as, asOperator };
+}
+
+/**
+ * A testbed with two organizations, `acme` (the one under test) and `other` (for cross-organization checks), each with
+ * its admin, and clients acting as each role of `acme`, as `other`'s admin, and as nobody.
+ */
+export async function configTestbedWithOrganizations(options: Parameters<typeof configTestbed>[0] = {}) {
+  const t = configTestbed(options);
+  for (const [id, name, password] of [
+    ['acme', 'ACME', 'senha-admin-1'],
+    ['other', 'Other', 'senha-admin-2'],
+  ] as const)
+    await t.config.organizations.create({ id, name, admin: { username: 'admin', name: 'Admin', password } });
+  return {
+    t,
+    admin: t.as({ orgId: 'acme', role: 'admin' }),
+    supervisor: t.as({ orgId: 'acme', role: 'supervisor' }),
+    agent: t.as({ orgId: 'acme', role: 'agent' }),
+    otherAdmin: t.as({ orgId: 'other', role: 'admin' }),
+    anonymous: t.as(),
+  };
+}
+
+/** The code of the AppError `fn` throws, or undefined when it does not throw (anything else is rethrown). */
+export async function thrownCode(fn: () => unknown): Promise<string | undefined> {
+  try {
+    await fn();
+    return undefined;
+  } catch (e) {
+    if (isAppError(e)) return e.code;
+    throw e;
+  }
 }

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { dialerRouteOf } from '../contract/dialer/routes/index.ts';
+import { CONTROL_API_BASE, controlRouteOf } from '../contract/dialer/control/routes.ts';
+import { DIALER_API_BASE, dialerRouteOf } from '../contract/dialer/routes/index.ts';
 import { type Clock, RealClock } from '../core/clock.ts';
 import { type Db, migrate, openDatabase } from '../core/db.ts';
 import { DurableTimers } from '../core/durable-timers.ts';
@@ -92,7 +93,12 @@ export function createSimulator(opts: SimulatorOptions) {
 
   const api = new OpenAPIHono<DialerEnv>({ defaultHook });
   // A path no route answers is a 404, key or no key (auth would otherwise answer 401 and suggest it exists).
-  api.use('*', journal.middleware, faults.middleware, onlyForKnownRoutes(api, '/api/v1', dialerKeyAuth(orgs)));
+  api.use(
+    '*',
+    journal.middleware,
+    faults.middleware,
+    onlyForKnownRoutes(api, DIALER_API_BASE, dialerKeyAuth(orgs), dialerRouteOf),
+  );
   api.route('/', organizationRoutes(orgs));
   api.route('/', agentRoutes(orgs, sessions, flow, opts.sipDomain ?? 'discador-ds.local'));
   api.route('/', campaignRoutes(campaigns, pacer));
@@ -105,7 +111,12 @@ export function createSimulator(opts: SimulatorOptions) {
   const admin = new OpenAPIHono({ defaultHook });
   admin.use(
     '*',
-    onlyForKnownRoutes(admin, '/__admin', adminAuth(opts.adminToken, { allowRemote: opts.allowRemoteAdmin ?? false })),
+    onlyForKnownRoutes(
+      admin,
+      CONTROL_API_BASE,
+      adminAuth(opts.adminToken, { allowRemote: opts.allowRemoteAdmin ?? false }),
+      controlRouteOf,
+    ),
   );
   admin.route('/', adminRoutes({ clock, orgs, campaigns, flow, reset, seed, dropStreams: (o) => streams.drop(o) }));
   admin.route('/', faultAdminRoutes(faults));
@@ -160,8 +171,8 @@ export function createSimulator(opts: SimulatorOptions) {
     ],
     links: { control: '/__admin' },
   });
-  app.route('/api/v1', api);
-  app.route('/__admin', admin);
+  app.route(DIALER_API_BASE, api);
+  app.route(CONTROL_API_BASE, admin);
 
   let started = false;
   return {

@@ -1,3 +1,5 @@
+import { compileRouteMatcher } from '../../core/http/route-match.ts';
+
 /**
  * What a route table is to its users: an id per route (its operationId), a method and a path template with
  * `{param}` segments. The dialer's API and control API are two such tables; the simulator binds handlers to them, and
@@ -18,14 +20,6 @@ export function expandPath(template: string, params: Record<string, unknown> = {
   });
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A regular expression matching the paths of a template (under `base`): each `{param}` is one non-empty segment. */
-export function templateRegex(template: string, base = ''): RegExp {
-  const parts = `${base}${template}`.split(/(\{[^}/]+\})/);
-  return new RegExp(`^${parts.map((p) => (p.startsWith('{') ? '[^/]+' : escapeRegex(p))).join('')}$`);
-}
-
 /**
  * Finds the route of a request (method + full path, e.g. `POST /api/v1/calls/c-1/disposition`) in a table mounted at
  * `base`. A literal segment wins over a parameter (`/agents/login` over `/agents/{dialerUser}`), as in the router.
@@ -34,16 +28,8 @@ export function routeMatcher<Id extends string>(
   table: Readonly<Record<Id, RouteRow>>,
   base: string,
 ): (method: string, path: string) => Id | undefined {
-  const rows = (Object.entries(table) as Array<[Id, RouteRow]>)
-    .map(([id, r]) => ({
-      id,
-      method: r.method.toUpperCase(),
-      re: templateRegex(r.path, base),
-      params: templateParams(r.path).length,
-    }))
-    .sort((a, b) => a.params - b.params);
-  return (method, path) => {
-    const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
-    return rows.find((r) => r.method === m && r.re.test(path))?.id;
-  };
+  return compileRouteMatcher(
+    (Object.entries(table) as Array<[Id, RouteRow]>).map(([id, r]) => ({ id, method: r.method, path: r.path })),
+    base,
+  );
 }

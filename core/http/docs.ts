@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
+import { pageSecurityHeaders } from './security-headers.ts';
 
 const require = createRequire(import.meta.url);
 const uiDir = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -45,7 +46,7 @@ export function docsPage(title: string, specUrl: string) {
   const app = new Hono();
   const cache = new Map<string, string>();
   app.get('/docs', (c) => {
-    c.header('Content-Security-Policy', DOCS_CSP);
+    pageSecurityHeaders(c, DOCS_CSP);
     return c.html(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>

@@ -1,16 +1,5 @@
 import type { Env, Hono, MiddlewareHandler } from 'hono';
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A regular expression for a Hono route path (`/calls/:id`, `*` wildcards) under `base`. */
-function honoPathRegex(base: string, path: string): RegExp {
-  const full = `${base}${path === '/' ? '' : path}` || '/';
-  const pattern = full
-    .split('/')
-    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : escapeRegex(seg)))
-    .join('/');
-  return new RegExp(`^${pattern}/?$`);
-}
+import { compileRouteMatcher } from './route-match.ts';
 
 /**
  * Runs `guard` (an authentication middleware) only for requests some route of `app` answers, so a path no route
@@ -22,15 +11,16 @@ export function onlyForKnownRoutes<E extends Env>(
   app: Hono<E>,
   base: string,
   guard: MiddlewareHandler<E>,
+  /** The service's own route lookup, when it has one (the dialer's contract table): asked instead of app.routes. */
+  known?: (method: string, path: string) => unknown,
 ): MiddlewareHandler<E> {
-  let known: Array<{ method: string; re: RegExp }> | undefined;
+  let routeOf = known;
   return async (c, next) => {
-    known ??= app.routes
-      .filter((r) => r.method !== 'ALL')
-      .map((r) => ({ method: r.method.toUpperCase(), re: honoPathRegex(base, r.path) }));
-    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
-    const path = c.req.path;
-    if (!known.some((r) => r.method === method && r.re.test(path))) return next();
+    routeOf ??= compileRouteMatcher(
+      app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ id: true as const, method: r.method, path: r.path })),
+      base,
+    );
+    if (!routeOf(c.req.method, c.req.path)) return next();
     return guard(c, next);
   };
 }

@@ -1,18 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../core/errors.ts';
-import { configTestbed } from '../../harness/config-testbed.ts';
+import { configTestbed, thrownCode } from '../../harness/config-testbed.ts';
 import type { Configuration } from '../configuration.ts';
 import { slugify } from './repository.ts';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    if (isAppError(e)) return e.code;
-    throw e;
-  }
-}
 
 let t: ReturnType<typeof configTestbed>;
 let config: Configuration;
@@ -26,7 +16,7 @@ beforeEach(async () => {
 });
 
 describe('organizations', () => {
-  it('creates with the default tabulation (auto on, 30 s, no tag) and lists what the dialer still needs', () => {
+  it('creates with the default tabulation (auto on, 30 s, no tag) and lists what the dialer still needs', async () => {
     const org = config.organizations.get(ORG);
     expect(org).toMatchObject({
       id: ORG,
@@ -39,7 +29,7 @@ describe('organizations', () => {
     });
   });
 
-  it('creates the first administrator with the organization', () => {
+  it('creates the first administrator with the organization', async () => {
     expect(config.users.byUsername(ORG, 'admin')).toMatchObject({ role: 'admin', active: true, hasPassword: true });
   });
 
@@ -47,16 +37,16 @@ describe('organizations', () => {
     expect(slugify('ACME Cobranças Ltda.')).toBe('acme-cobrancas-ltda');
     expect((await config.organizations.create({ name: 'Beta Serviços' })).id).toBe('beta-servicos');
     expect((await config.organizations.create({ name: 'Beta Serviços' })).id).toBe('beta-servicos-2');
-    expect(code(() => config.organizations.insert({ id: ORG, name: 'x' }))).toBe('ORGANIZATION_EXISTS');
+    expect(await thrownCode(() => config.organizations.insert({ id: ORG, name: 'x' }))).toBe('ORGANIZATION_EXISTS');
   });
 
-  it('stores the name exactly as given, and refuses a blank one or one with control characters', () => {
+  it('stores the name exactly as given, and refuses a blank one or one with control characters', async () => {
     expect(config.organizations.update(ORG, { name: ' ACME  Cobranças ' }).name).toBe(' ACME  Cobranças ');
-    expect(code(() => config.organizations.update(ORG, { name: '   ' }))).toBe('VALIDATION_FAILED');
-    expect(code(() => config.organizations.update(ORG, { name: 'ACME\u0000' }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => config.organizations.update(ORG, { name: '   ' }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => config.organizations.update(ORG, { name: 'ACME\u0000' }))).toBe('VALIDATION_FAILED');
   });
 
-  it('seals the dialer key: never in a read model, not in clear in the database, clear for the dialer client', () => {
+  it('seals the dialer key: never in a read model, not in clear in the database, clear for the dialer client', async () => {
     const key = 'dsk_super-secret-key-123';
     const org = config.organizations.update(ORG, {
       dialerKey: key,
@@ -73,12 +63,16 @@ describe('organizations', () => {
     expect(config.organizations.partialDialerSettings(ORG)).toMatchObject({ dialerKey: key, missing: ['certificate'] });
   });
 
-  it('refuses a dialer key with spaces or control characters instead of trimming it', () => {
-    expect(code(() => config.organizations.update(ORG, { dialerKey: ' dsk_0123456789 ' }))).toBe('VALIDATION_FAILED');
-    expect(code(() => config.organizations.update(ORG, { dialerKey: 'dsk_0123\u00004567' }))).toBe('VALIDATION_FAILED');
+  it('refuses a dialer key with spaces or control characters instead of trimming it', async () => {
+    expect(await thrownCode(() => config.organizations.update(ORG, { dialerKey: ' dsk_0123456789 ' }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(await thrownCode(() => config.organizations.update(ORG, { dialerKey: 'dsk_0123\u00004567' }))).toBe(
+      'VALIDATION_FAILED',
+    );
   });
 
-  it('refuses dialerSettings while incomplete with DIALER_NOT_CONFIGURED naming what is missing', () => {
+  it('refuses dialerSettings while incomplete with DIALER_NOT_CONFIGURED naming what is missing', async () => {
     config.organizations.update(ORG, { dialerUrl: 'https://d.local' });
     try {
       config.organizations.dialerSettings(ORG);
@@ -89,13 +83,17 @@ describe('organizations', () => {
     }
   });
 
-  it('validates URLs: the dialer over https only, WebRTC over wss or https', () => {
-    expect(code(() => config.organizations.update(ORG, { dialerUrl: 'http://d.local' }))).toBe('VALIDATION_FAILED');
-    expect(code(() => config.organizations.update(ORG, { webrtcUrl: 'ws://d.local' }))).toBe('VALIDATION_FAILED');
+  it('validates URLs: the dialer over https only, WebRTC over wss or https', async () => {
+    expect(await thrownCode(() => config.organizations.update(ORG, { dialerUrl: 'http://d.local' }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(await thrownCode(() => config.organizations.update(ORG, { webrtcUrl: 'ws://d.local' }))).toBe(
+      'VALIDATION_FAILED',
+    );
     expect(config.organizations.update(ORG, { webrtcUrl: 'https://d.local/ws' }).webrtcUrl).toBe('https://d.local/ws');
   });
 
-  it('tells listeners when dialer settings change', () => {
+  it('tells listeners when dialer settings change', async () => {
     const seen: string[] = [];
     const off = config.organizations.onDialerSettingsChange((o) => seen.push(o));
     config.organizations.update(ORG, { name: 'Renamed' });
@@ -105,18 +103,18 @@ describe('organizations', () => {
     expect(seen).toEqual([ORG]);
   });
 
-  it('404 ORGANIZATION_NOT_FOUND for an unknown organization', () => {
-    expect(code(() => config.organizations.get('nope'))).toBe('ORGANIZATION_NOT_FOUND');
-    expect(code(() => config.users.list('nope'))).toBe('ORGANIZATION_NOT_FOUND');
+  it('404 ORGANIZATION_NOT_FOUND for an unknown organization', async () => {
+    expect(await thrownCode(() => config.organizations.get('nope'))).toBe('ORGANIZATION_NOT_FOUND');
+    expect(await thrownCode(() => config.users.list('nope'))).toBe('ORGANIZATION_NOT_FOUND');
   });
 });
 
 describe('tabulation', () => {
-  it('keeps the window within 5..3600 s and leaves unspecified fields alone', () => {
+  it('keeps the window within 5..3600 s and leaves unspecified fields alone', async () => {
     const orgs = config.organizations;
-    expect(code(() => orgs.setTabulation(ORG, { windowSeconds: 4 }))).toBe('VALIDATION_FAILED');
-    expect(code(() => orgs.setTabulation(ORG, { windowSeconds: 3601 }))).toBe('VALIDATION_FAILED');
-    expect(code(() => orgs.setTabulation(ORG, { windowSeconds: 30.5 }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => orgs.setTabulation(ORG, { windowSeconds: 4 }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => orgs.setTabulation(ORG, { windowSeconds: 3601 }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => orgs.setTabulation(ORG, { windowSeconds: 30.5 }))).toBe('VALIDATION_FAILED');
     expect(orgs.setTabulation(ORG, { windowSeconds: 5 })).toEqual({
       autoTabulation: true,
       windowSeconds: 5,
@@ -126,14 +124,14 @@ describe('tabulation', () => {
     expect(orgs.setTabulation(ORG, { windowSeconds: 3600 }).windowSeconds).toBe(3600);
   });
 
-  it('accepts only an existing tag as the auto-tabulation tag, follows its renames and protects it', () => {
+  it('accepts only an existing tag as the auto-tabulation tag, follows its renames and protects it', async () => {
     const orgs = config.organizations;
-    expect(code(() => orgs.setTabulation(ORG, { autoTagCode: 'NOPE' }))).toBe('TAG_UNKNOWN');
+    expect(await thrownCode(() => orgs.setTabulation(ORG, { autoTagCode: 'NOPE' }))).toBe('TAG_UNKNOWN');
     const tag = config.tags.create(ORG, { code: 'SEM_CONTATO', name: 'Sem contato' });
     expect(orgs.setTabulation(ORG, { autoTagCode: 'SEM_CONTATO' }).autoTagCode).toBe('SEM_CONTATO');
     config.tags.update(ORG, tag.id, { code: 'AUTO' });
     expect(orgs.tabulation(ORG).autoTagCode).toBe('AUTO');
-    expect(code(() => config.tags.delete(ORG, tag.id))).toBe('TAG_IN_USE');
+    expect(await thrownCode(() => config.tags.delete(ORG, tag.id))).toBe('TAG_IN_USE');
     orgs.setTabulation(ORG, { autoTagCode: null });
     config.tags.delete(ORG, tag.id);
     expect(config.tags.list(ORG)).toEqual([]);
@@ -141,7 +139,7 @@ describe('tabulation', () => {
 });
 
 describe('deleting an organization', () => {
-  it('removes its users, services, pauses and tags', () => {
+  it('removes its users, services, pauses and tags', async () => {
     config.services.create(ORG, { name: 'S', identifier: 's' });
     config.pauses.create(ORG, { name: 'P', idStatus: 2 });
     config.tags.create(ORG, { code: 'T', name: 'T' });

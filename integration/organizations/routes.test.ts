@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { configTestbed, type TestClient } from '../../harness/config-testbed.ts';
+import { type configTestbed, configTestbedWithOrganizations, type TestClient } from '../../harness/config-testbed.ts';
 
 const ORG = 'acme';
 let t: ReturnType<typeof configTestbed>;
@@ -10,22 +10,7 @@ let otherAdmin: TestClient;
 let anonymous: TestClient;
 
 beforeEach(async () => {
-  t = configTestbed();
-  await t.config.organizations.create({
-    id: ORG,
-    name: 'ACME',
-    admin: { username: 'admin', name: 'Admin', password: 'senha-admin-1' },
-  });
-  await t.config.organizations.create({
-    id: 'other',
-    name: 'Other',
-    admin: { username: 'admin', name: 'Admin', password: 'senha-admin-2' },
-  });
-  admin = t.as({ orgId: ORG, role: 'admin' });
-  agent = t.as({ orgId: ORG, role: 'agent' });
-  supervisor = t.as({ orgId: ORG, role: 'supervisor' });
-  otherAdmin = t.as({ orgId: 'other', role: 'admin' });
-  anonymous = t.as();
+  ({ t, admin, agent, supervisor, otherAdmin, anonymous } = await configTestbedWithOrganizations());
 });
 
 describe('organization routes', () => {

@@ -1,18 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { isAppError } from '../../core/errors.ts';
-import { configTestbed } from '../../harness/config-testbed.ts';
+import { configTestbed, thrownCode } from '../../harness/config-testbed.ts';
 import type { Configuration } from '../configuration.ts';
 import type { AccessChange } from './repository.ts';
-
-async function code(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-    return undefined;
-  } catch (e) {
-    if (isAppError(e)) return e.code;
-    throw e;
-  }
-}
 
 let t: ReturnType<typeof configTestbed>;
 let config: Configuration;
@@ -63,23 +52,25 @@ describe('users', () => {
 
   it('needs the dialer user and password with "Utilizar discador", and a password of 8 characters', async () => {
     const users = config.users;
-    expect(await code(() => users.create(ORG, { ...agent, dialerUser: undefined }))).toBe('VALIDATION_FAILED');
-    expect(await code(() => users.create(ORG, { ...agent, dialerPassword: undefined }))).toBe('VALIDATION_FAILED');
-    expect(await code(() => users.create(ORG, { ...agent, password: 'short' }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => users.create(ORG, { ...agent, dialerUser: undefined }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => users.create(ORG, { ...agent, dialerPassword: undefined }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(await thrownCode(() => users.create(ORG, { ...agent, password: 'short' }))).toBe('VALIDATION_FAILED');
     const u = await users.create(ORG, { ...agent, useDialer: false, dialerUser: undefined, dialerPassword: undefined });
-    expect(await code(() => users.update(ORG, u.id, { useDialer: true }))).toBe('VALIDATION_FAILED');
-    expect(await code(() => users.dialerCredentials(u.id))).toBe('USER_DIALER_CREDENTIALS_MISSING');
+    expect(await thrownCode(() => users.update(ORG, u.id, { useDialer: true }))).toBe('VALIDATION_FAILED');
+    expect(await thrownCode(() => users.dialerCredentials(u.id))).toBe('USER_DIALER_CREDENTIALS_MISSING');
   });
 
   it('refuses a taken username (USER_EXISTS) and a dialer user of another Omni user (DIALER_USER_IN_USE)', async () => {
     await config.users.create(ORG, agent);
-    expect(await code(() => config.users.create(ORG, { ...agent, dialerUser: 'other' }))).toBe('USER_EXISTS');
-    expect(await code(() => config.users.create(ORG, { ...agent, username: 'bia' }))).toBe('DIALER_USER_IN_USE');
+    expect(await thrownCode(() => config.users.create(ORG, { ...agent, dialerUser: 'other' }))).toBe('USER_EXISTS');
+    expect(await thrownCode(() => config.users.create(ORG, { ...agent, username: 'bia' }))).toBe('DIALER_USER_IN_USE');
   });
 
   it('stores the name exactly as given and refuses control characters in it', async () => {
     expect((await config.users.create(ORG, { ...agent, name: 'Ana Souza ' })).name).toBe('Ana Souza ');
-    expect(await code(() => config.users.create(ORG, { ...agent, username: 'bia', name: 'Bia\u0000' }))).toBe(
+    expect(await thrownCode(() => config.users.create(ORG, { ...agent, username: 'bia', name: 'Bia\u0000' }))).toBe(
       'VALIDATION_FAILED',
     );
   });
@@ -94,16 +85,16 @@ describe('users', () => {
     await users.update(ORG, u.id, { password: 'nova-senha-ana' });
     expect(await users.authenticate(ORG, 'ana', 'nova-senha-ana')).toBeDefined();
     expect(users.get(ORG, u.id).serviceIds).toEqual([s.id]);
-    expect(await code(() => users.update(ORG, u.id, { serviceIds: ['nope'] }))).toBe('SERVICE_UNKNOWN');
-    expect(await code(() => users.update(ORG, 'nope', { name: 'x' }))).toBe('USER_NOT_FOUND');
+    expect(await thrownCode(() => users.update(ORG, u.id, { serviceIds: ['nope'] }))).toBe('SERVICE_UNKNOWN');
+    expect(await thrownCode(() => users.update(ORG, 'nope', { name: 'x' }))).toBe('USER_NOT_FOUND');
   });
 
   it('never lets the last active administrator go (LAST_ADMIN): deleted, demoted or deactivated', async () => {
     const users = config.users;
     const admin = users.byUsername(ORG, 'admin')!;
-    expect(await code(() => users.delete(ORG, admin.id))).toBe('LAST_ADMIN');
-    expect(await code(() => users.update(ORG, admin.id, { role: 'agent' }))).toBe('LAST_ADMIN');
-    expect(await code(() => users.update(ORG, admin.id, { active: false }))).toBe('LAST_ADMIN');
+    expect(await thrownCode(() => users.delete(ORG, admin.id))).toBe('LAST_ADMIN');
+    expect(await thrownCode(() => users.update(ORG, admin.id, { role: 'agent' }))).toBe('LAST_ADMIN');
+    expect(await thrownCode(() => users.update(ORG, admin.id, { active: false }))).toBe('LAST_ADMIN');
     await users.create(ORG, { username: 'admin2', name: 'Admin 2', role: 'admin', password: 'senha-admin-2' });
     users.delete(ORG, admin.id);
     expect(users.byUsername(ORG, 'admin')).toBeUndefined();
@@ -112,7 +103,7 @@ describe('users', () => {
   it('scopes users to their organization', async () => {
     const u = await config.users.create(ORG, agent);
     await config.organizations.create({ id: 'other', name: 'Other' });
-    expect(await code(() => config.users.get('other', u.id))).toBe('USER_NOT_FOUND');
+    expect(await thrownCode(() => config.users.get('other', u.id))).toBe('USER_NOT_FOUND');
     expect(config.users.get(ORG, u.id).orgId).toBe(ORG);
   });
 
@@ -120,7 +111,7 @@ describe('users', () => {
     const u = await config.users.create(ORG, agent);
     await config.users.update(ORG, u.id, { active: false });
     expect(config.users.get(ORG, u.id).active).toBe(false);
-    expect(await code(() => config.users.authenticate(ORG, 'ana', 'senha-da-ana'))).toBe('USER_INACTIVE');
+    expect(await thrownCode(() => config.users.authenticate(ORG, 'ana', 'senha-da-ana'))).toBe('USER_INACTIVE');
     expect(await config.users.authenticate(ORG, 'ana', 'wrong-password')).toBeUndefined();
     await config.users.update(ORG, u.id, { active: true });
     expect(await config.users.authenticate(ORG, 'ana', 'senha-da-ana')).toBeDefined();
@@ -155,7 +146,7 @@ describe('users', () => {
       }),
     ).toThrow(/already exists/);
     expect(users.list(ORG)).toHaveLength(before);
-    expect(await code(() => users.prepareWith({ username: 'x', name: 'X', role: 'agent' }, undefined))).toBe(
+    expect(await thrownCode(() => users.prepareWith({ username: 'x', name: 'X', role: 'agent' }, undefined))).toBe(
       'VALIDATION_FAILED',
     );
   });

@@ -1,23 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { configTestbed, type TestClient } from '../../harness/config-testbed.ts';
+import { type configTestbed, configTestbedWithOrganizations, type TestClient } from '../../harness/config-testbed.ts';
 
 const ORG = 'acme';
 let t: ReturnType<typeof configTestbed>;
 let admin: TestClient;
 
 beforeEach(async () => {
-  t = configTestbed();
-  await t.config.organizations.create({
-    id: ORG,
-    name: 'ACME',
-    admin: { username: 'admin', name: 'Admin', password: 'senha-admin-1' },
-  });
-  await t.config.organizations.create({
-    id: 'other',
-    name: 'Other',
-    admin: { username: 'admin', name: 'Admin', password: 'senha-admin-2' },
-  });
-  admin = t.as({ orgId: ORG, role: 'admin' });
+  ({ t, admin } = await configTestbedWithOrganizations());
 });
 
 describe('user routes', () => {

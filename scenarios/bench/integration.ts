@@ -11,6 +11,7 @@ import { createIntegration, type Integration } from '../../integration/server.ts
 import { generateMailing } from '../../simulator/mailing/generate.ts';
 import { type BenchDialer, type DialerMode, inProcessDialer, startDialerWorker } from './dialer-side.ts';
 import { describeMachine, type Machine, machine, round } from './machine.ts';
+import { profiled } from './profile.ts';
 import { finalizeAtRate, finalizeInWorker } from './supervisor-client.ts';
 import { type Utilization, UtilizationSampler } from './utilization.ts';
 
@@ -518,10 +519,9 @@ async function benchSlotRelease(
       for (const finalizer of ['supervisor', 'auto'] as const)
         for (const rate of rates) {
           progress(`slot release: ${finalizer} finalizations at ${rate}/s (${agents} agents)`);
-          const run =
-            finalizer === 'supervisor'
-              ? await supervisorRun(p, rate, leads, token, busy)
-              : await autoRun(p, rate, leads, busy);
+          const run = await profiled(`${finalizer}-${rate}`, () =>
+            finalizer === 'supervisor' ? supervisorRun(p, rate, leads, token, busy) : autoRun(p, rate, leads, busy),
+          );
           progress(
             `  → next offer p50 ${run.toNextOffer.p50Ms} ms, p99 ${run.toNextOffer.p99Ms} ms, max ${run.toNextOffer.maxMs} ms`,
           );
