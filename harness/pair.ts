@@ -142,8 +142,9 @@ export async function startTestPair(
       const agent = client(token);
       await agent.request('POST', '/api/v1/me/available');
       await settle();
-      const call = await dialer.admin.request<{ id: string }>('POST', '/__admin/organizations/acme/calls', {
-        json: { dialerUser: username, ...extra },
+      const call = await dialer.control.call('control.calls.create', {
+        params: { orgId: 'acme' },
+        body: { dialerUser: username, ...extra },
       });
       if (call.status !== 201) throw new Error(`scripted call failed: ${call.text}`);
       await settle();
@@ -152,7 +153,7 @@ export async function startTestPair(
       return { token, agent, callId: call.body.id, attendanceId: att.id };
     },
     async customerHangsUp(callId) {
-      await dialer.admin.request('POST', `/__admin/organizations/acme/calls/${callId}/hangup`);
+      await dialer.control.call('control.calls.hangup', { params: { orgId: 'acme', callId } });
       await settle();
     },
     async close() {

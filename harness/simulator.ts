@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONTROL_API_BASE, type ControlRoutes, controlRoutes } from '../contract/dialer/control/routes.ts';
+import { DIALER_API_BASE, type DialerRoutes, dialerRoutes } from '../contract/dialer/routes/index.ts';
 import type { DialerEvent } from '../contract/events.ts';
 import { type Clock, VirtualClock } from '../core/clock.ts';
 import { HttpsClient } from '../core/https-client.ts';
@@ -9,6 +11,7 @@ import { type Listening, serveHttps } from '../core/serve.ts';
 import { type CertificateSet, ensureCertificates } from '../simulator/certs/index.ts';
 import { createSimulator, type Simulator } from '../simulator/server.ts';
 import { installContractCheck } from './contract-check.ts';
+import { type RouteClient, routeClient } from './route-client.ts';
 
 /**
  * For tests (here and in the integration and scenarios): a real simulator over real HTTPS on an ephemeral port, with
@@ -38,6 +41,10 @@ export type TestSimulator = {
   api: HttpsClient;
   /** /__admin client with the admin token. */
   admin: HttpsClient;
+  /** The dialer API by route id (`dialer.call('agents.login', { body })`), with the organization's key. */
+  dialer: RouteClient<DialerRoutes>;
+  /** The control API by route id (`control.call('control.calls.create', { params, body })`), with the admin token. */
+  control: RouteClient<ControlRoutes>;
   close(): Promise<void>;
 };
 
@@ -86,6 +93,8 @@ export async function startTestSimulator(
     key,
     api,
     admin,
+    dialer: routeClient(api, dialerRoutes, DIALER_API_BASE),
+    control: routeClient(admin, controlRoutes, CONTROL_API_BASE),
     async close() {
       await Promise.all([api.close(), admin.close()]);
       await listening.close();
@@ -96,12 +105,10 @@ export async function startTestSimulator(
 
 /** Logs an agent in and makes them available, through the API. */
 export async function availableAgent(t: TestSimulator, dialerUser: string): Promise<void> {
-  const agent = TEST_AGENTS.find((a) => a.dialerUser === dialerUser);
-  const login = await t.api.request('POST', '/api/v1/agents/login', {
-    json: { dialerUser, password: agent?.password },
-  });
+  const password = TEST_AGENTS.find((a) => a.dialerUser === dialerUser)?.password ?? '';
+  const login = await t.dialer.call('agents.login', { body: { dialerUser, password } });
   if (login.status !== 200) throw new Error(`login of ${dialerUser} failed: ${login.text}`);
-  const av = await t.api.request('POST', `/api/v1/agents/${dialerUser}/available`);
+  const av = await t.dialer.call('agents.available', { params: { dialerUser } });
   if (av.status !== 200) throw new Error(`available of ${dialerUser} failed: ${av.text}`);
 }
 

@@ -42,6 +42,15 @@ describe('the Omni service', () => {
     );
   });
 
+  it('answers a path no route answers with 404 ROUTE_NOT_FOUND, not a 401 that suggests it exists', async () => {
+    p = await startTestPair();
+    const anonymous = await p.client().request('GET', '/api/v1/nothing/here');
+    expect(anonymous.status).toBe(404);
+    expect(anonymous.body).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+    // A route that exists still wants the session.
+    expect((await p.client().request('GET', '/api/v1/attendances')).status).toBe(401);
+  });
+
   it('publishes its OpenAPI document with the Omni routes', async () => {
     p = await startTestPair();
     const doc = await p.client().request<{ paths: Record<string, unknown> }>('GET', '/openapi.json');

@@ -102,7 +102,9 @@ export class Attendances {
       finalizedAt: iso(r.finalized_at),
       finalizedBy: r.finalized_by,
       finalizedByUser: r.finalized_by_user,
-      slotFreedAt: iso(r.slot_freed_at),
+      // Omni's slot is free the moment the attendance is finalized; the dialer's confirmation comes later.
+      slotFreedAt: iso(r.finalized_at),
+      dialerFreedAt: iso(r.slot_freed_at),
       nextOfferAt: iso(r.next_offer_at),
     };
   }

@@ -43,7 +43,8 @@ describe('attendances of media Discador', () => {
     expect(disposed(callId).map((e) => [e.data.tagCode, e.data.notes])).toEqual([['VENDA', 'fechou']]);
     expect(p.dialer.sim.sessions.status('acme', 'ana').state).toBe('available');
     att = (await agent.request<Attendance>('GET', `/api/v1/attendances/${attendanceId}`)).body;
-    expect(att.slotFreedAt).not.toBeNull();
+    expect(att.slotFreedAt).toBe(att.finalizedAt);
+    expect(att.dialerFreedAt).not.toBeNull();
   });
 
   it('auto-tabulation keeps the agent’s tag and notes when the window runs out', async () => {
@@ -96,6 +97,9 @@ describe('attendances of media Discador', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ state: 'finalized', finalizedBy: 'supervisor', tagCode: 'RECUSA' });
+    // The answer says the slot is free now (not null until the dialer's confirmation arrives).
+    expect(res.body.slotFreedAt).toBe(res.body.finalizedAt);
+    expect(res.body.dialerFreedAt).toBeNull();
     const me = await agent.request<{ slots: { used: number } }>('GET', '/api/v1/me');
     expect(me.body.slots.used).toBe(0);
     await p.settle();

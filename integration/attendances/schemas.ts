@@ -33,7 +33,12 @@ export const AttendanceSchema = z
     finalizedAt: Timestamp.nullable(),
     finalizedBy: orNull(FinalizerSchema),
     finalizedByUser: z.string().nullable(),
-    slotFreedAt: Timestamp.nullable().describe('when the dialer made the agent available again'),
+    slotFreedAt: Timestamp.nullable().describe(
+      'when the attendance gave its slot back in Omni: its finalization (at once, whoever finalized)',
+    ),
+    dialerFreedAt: Timestamp.nullable().describe(
+      'when the dialer reported the agent available again after the disposition (Omni learns it from the event stream)',
+    ),
     nextOfferAt: Timestamp.nullable().describe('when the agent’s next attendance was offered'),
   })
   .openapi('Attendance');
