@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { availableAgent, startTestSimulator, TEST_AGENTS, type TestSimulator } from '../../harness/simulator.ts';
 import { generateMailing } from '../../simulator/mailing/generate.ts';
 import { describeMachine, type Machine, machine, round } from './machine.ts';
+import { profiled } from './profile.ts';
 
 /**
  * Benchmarks of the fake Discador DS over real HTTPS (the test simulator: real TLS, real Hono, real SQLite, a virtual
@@ -259,9 +260,9 @@ export async function benchDialer(opts: DialerBenchOptions = {}): Promise<Dialer
   let dispositionStats: DialerBenchResult['dispositions'];
   try {
     progress(`status: GET /api/v1/agents/{user}/status, ${concurrency} in flight, ${durationMs} ms`);
-    statusRequests = await benchStatus(t, durationMs, concurrency);
+    statusRequests = await profiled('dialer-status', () => benchStatus(t, durationMs, concurrency));
     progress(`dispositions: preparing ${dispositions} calls in wrap-up, then POST …/disposition`);
-    dispositionStats = await benchDispositions(t, dispositions, concurrency);
+    dispositionStats = await profiled('dialer-dispositions', () => benchDispositions(t, dispositions, concurrency));
   } finally {
     await t.close();
   }
