@@ -1,7 +1,9 @@
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { RequestListener } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions } from 'node:https';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { serve } from '@hono/node-server';
 import { AppError } from './errors.ts';
+import { setTransportSecurityHeaders } from './http/security-headers.ts';
 
 export type TlsOptions = {
   key: string | Buffer;
@@ -90,7 +92,12 @@ export async function serveHttps(
         fetch: fetch as never,
         port: opts.port,
         hostname: opts.host,
-        createServer: createHttpsServer,
+        // Every answer's security headers, set on Node's response before the app writes it (see security-headers.ts).
+        createServer: ((options: ServerOptions, listener: RequestListener) =>
+          createHttpsServer(options, (req, res) => {
+            setTransportSecurityHeaders(req, res);
+            listener(req, res);
+          })) as unknown as typeof createHttpsServer,
         serverOptions: {
           key: tls.key,
           cert: tls.cert,

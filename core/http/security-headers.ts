@@ -1,4 +1,5 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from 'hono';
 
 /** 180 days: what Hono and most guides use; long enough to matter, short enough to undo a mistake. */
 export const HSTS = 'max-age=15552000; includeSubDomains';
@@ -13,14 +14,6 @@ const CACHEABLE = /^\/docs\/assets\//;
  */
 const isLoopbackHost = (host: string) =>
   host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-
-/**
- * Every answer's own header: a JSON, CSV or event-stream answer is never sniffed into something a browser runs (with
- * `Cache-Control` and HSTS below). Set as the request comes in, so every answer built with the context (errors and
- * 404s included) carries it. Kept short on purpose: each header costs every answer (about 1–2 % of a cheap read's
- * throughput here), and what protects a rendered page (its CSP, framing) goes on pages only.
- */
-const EVERY_ANSWER: ReadonlyArray<readonly [string, string]> = [['X-Content-Type-Options', 'nosniff']];
 
 /**
  * What a page adds to its own CSP (what Hono's `secureHeaders` sets by default, frames denied): it matters where a
@@ -44,23 +37,25 @@ export function pageSecurityHeaders(c: Context, csp: string): void {
   for (const [name, value] of PAGE) c.header(name, value);
 }
 
-/** The request's host name, without its port (from Host, or the URL for an in-process request). */
-function hostName(c: Context): string {
-  const host = c.req.header('host') ?? new URL(c.req.url).host;
+/** The host name of a Host header, without its port. */
+function hostName(host: string): string {
   return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
 }
 
 /**
- * The security headers of both services, on every answer (errors and 404s included): `X-Content-Type-Options:
- * nosniff`, HSTS (not on loopback host names), and `Cache-Control: no-store` on everything but the docs assets, so no
- * browser or proxy keeps a session token, a lead's CPF or a report. Pages add theirs (`pageSecurityHeaders`: a CSP,
- * `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`…).
+ * The security headers of every answer of both services (errors and 404s included): `X-Content-Type-Options:
+ * nosniff` (a JSON, CSV or event-stream answer is never sniffed into something a browser runs), HSTS (not on loopback
+ * host names), and `Cache-Control: no-store` on everything but the docs assets, so no browser or proxy keeps a session
+ * token, a lead's CPF or a report. Pages add theirs (`pageSecurityHeaders`: a CSP, `X-Frame-Options: DENY`,
+ * `Referrer-Policy: no-referrer`…).
+ *
+ * Set on Node's response before the app answers (`serveHttps` does it), not through Hono: a header set through the
+ * context turns every answer's plain header object into a `Headers` instance, which cost 5–15 % of a cheap request's
+ * throughput here. What the app sets itself wins (the docs assets' own Cache-Control).
  */
-export function securityHeaders(): MiddlewareHandler {
-  return async (c, next) => {
-    for (const [name, value] of EVERY_ANSWER) c.header(name, value);
-    if (!isLoopbackHost(hostName(c))) c.header('Strict-Transport-Security', HSTS);
-    if (!CACHEABLE.test(c.req.path)) c.header('Cache-Control', 'no-store');
-    await next();
-  };
+export function setTransportSecurityHeaders(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (!isLoopbackHost(hostName(req.headers.host ?? ''))) res.setHeader('Strict-Transport-Security', HSTS);
+  const path = req.url?.split('?', 1)[0] ?? '/';
+  if (!CACHEABLE.test(path)) res.setHeader('Cache-Control', 'no-store');
 }

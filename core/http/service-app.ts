@@ -3,7 +3,6 @@ import type { Logger } from '../log.ts';
 import { docsPage } from './docs.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { defineRoute, json, Ok } from './openapi.ts';
-import { securityHeaders } from './security-headers.ts';
 import { defaultHook } from './validation.ts';
 
 export type SecurityScheme =
@@ -32,7 +31,6 @@ export function serviceApp(o: {
   const serviceTag = { name: o.serviceTag ?? 'Service', description: 'this server: its index and health check' };
   const app = new OpenAPIHono({ defaultHook });
   // First, so it wraps every route mounted later, errors and 404s included.
-  app.use('*', securityHeaders());
   app.onError(errorHandler(o.log));
   app.notFound(notFoundHandler);
   // Documented (public, no credential): load balancers and clients find them in the document like any route.
