@@ -6,8 +6,8 @@ type Effect = () => void;
 
 /** What is known of one database's transactions (only those opened with `db.transaction`). */
 type Tracker = {
-  /** One set per open transaction level, outermost first (nested ones are savepoints). */
-  frames: Set<Effect>[];
+  /** One set per open transaction level, outermost first (nested ones are savepoints); made on first use. */
+  frames: Array<Set<Effect> | undefined>;
   /** Effects whose transaction committed, not yet run. */
   ready: Set<Effect>;
   draining: boolean;
@@ -31,36 +31,52 @@ export function trackCommits(db: Db, onError: (err: unknown) => void = logError)
   const tracker: Tracker = { frames: [], ready: new Set(), draining: false, onError };
   trackers.set(db, tracker);
   const transaction = db.transaction.bind(db);
+  // Called for every transaction (nested ones too), so it allocates as little as it can: one function per variant,
+  // no rest arguments, the effects' set made only when an effect is registered.
+  const tracked = (variant: (...args: unknown[]) => unknown) =>
+    function (this: unknown) {
+      // biome-ignore lint/complexity/noArguments: forwarding the caller's arguments without a rest array
+      return runTracked(tracker, variant, this, arguments);
+    };
   db.transaction = ((fn: (...args: unknown[]) => unknown) => {
     const txn = transaction(fn);
-    const tracked = (variant: (...args: unknown[]) => unknown) =>
-      function (this: unknown, ...args: unknown[]) {
-        return runTracked(tracker, () => variant.apply(this, args));
-      };
-    return Object.assign(tracked(txn), {
-      default: tracked(txn.default),
-      deferred: tracked(txn.deferred),
-      immediate: tracked(txn.immediate),
-      exclusive: tracked(txn.exclusive),
-      database: db,
-    });
+    const run = tracked(txn) as ReturnType<typeof transaction>;
+    run.default = tracked(txn.default) as typeof run.default;
+    run.deferred = tracked(txn.deferred) as typeof run.deferred;
+    run.immediate = tracked(txn.immediate) as typeof run.immediate;
+    run.exclusive = tracked(txn.exclusive) as typeof run.exclusive;
+    return run;
   }) as typeof db.transaction;
 }
 
-function runTracked<T>(tracker: Tracker, body: () => T): T {
-  tracker.frames.push(new Set());
+function runTracked<T>(tracker: Tracker, body: (...args: unknown[]) => T, self: unknown, args: ArrayLike<unknown>): T {
+  tracker.frames.push(undefined);
   let committed = false;
   let result: T;
   try {
-    result = body();
+    result = Reflect.apply(body, self, args) as T;
     committed = true;
   } finally {
-    const frame = tracker.frames.pop()!;
+    const frame = tracker.frames.pop();
     // A savepoint that was released hands its effects to the transaction around it; a rolled-back one drops them.
-    if (committed) for (const fn of frame) (tracker.frames.at(-1) ?? tracker.ready).add(fn);
+    if (committed && frame) {
+      const depth = tracker.frames.length;
+      if (depth === 0) for (const fn of frame) tracker.ready.add(fn);
+      else for (const fn of frame) frameAt(tracker, depth - 1).add(fn);
+    }
   }
-  if (tracker.frames.length === 0) drain(tracker);
+  if (tracker.frames.length === 0 && tracker.ready.size > 0) drain(tracker);
   return result;
+}
+
+/** The effects of an open transaction level, made on first use. */
+function frameAt(tracker: Tracker, level: number): Set<Effect> {
+  let frame = tracker.frames[level];
+  if (!frame) {
+    frame = new Set();
+    tracker.frames[level] = frame;
+  }
+  return frame;
 }
 
 function drain(tracker: Tracker): void {
@@ -101,9 +117,9 @@ export function afterCommit(db: Db, fn: Effect): void {
   const tracker = trackers.get(db);
   if (!tracker)
     throw new Error('afterCommit needs a database opened with openDatabase (or passed to trackCommits) to see commits');
-  const frame = tracker.frames.at(-1);
-  if (frame) {
-    frame.add(fn);
+  const depth = tracker.frames.length;
+  if (depth > 0) {
+    frameAt(tracker, depth - 1).add(fn);
     return;
   }
   tracker.ready.add(fn);
