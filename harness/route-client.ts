@@ -26,10 +26,8 @@ export function routeClient<T extends Record<string, unknown>>(
   return {
     call(id, input) {
       const { method, path, body } = buildRouteRequest(table[id] as unknown as RouteDefinitionLike, input);
-      return http.request(method, `${base}${path}`, {
-        ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json', ...input.headers } }),
-        ...(body === undefined && input.headers ? { headers: input.headers } : {}),
-      });
+      const headers = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...input.headers };
+      return http.request(method, `${base}${path}`, { ...(body === undefined ? {} : { body }), headers });
     },
   };
 }

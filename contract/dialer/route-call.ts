@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi';
+import { toValidationIssues, type ValidationIssue } from '../../core/http/validation.ts';
 import { expandPath } from './route-table.ts';
 
 /**
@@ -50,21 +51,15 @@ export type RouteDefinitionLike = {
   responses: Record<string | number, { content?: Record<string, { schema?: unknown } | undefined> } | undefined>;
 };
 
-/** One input problem, as the services' 422 lists them. */
-export type CallIssue = { path: string; message: string };
-
 export class RouteInputError extends Error {
   constructor(
     readonly routeId: string,
-    readonly issues: CallIssue[],
+    readonly issues: ValidationIssue[],
   ) {
     super(`invalid input for ${routeId}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     this.name = 'RouteInputError';
   }
 }
-
-const issuesOf = (where: string, e: z.ZodError): CallIssue[] =>
-  e.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
 
 const stringify = (o: Record<string, unknown> | undefined) =>
   Object.fromEntries(
@@ -88,22 +83,22 @@ export function buildRouteRequest(
   route: RouteDefinitionLike,
   input: { params?: object | undefined; query?: object | undefined; body?: unknown },
 ): { method: string; path: string; body?: string } {
-  const issues: CallIssue[] = [];
+  const issues: ValidationIssue[] = [];
   const params = stringify(input.params as Record<string, unknown> | undefined);
   if (route.request?.params) {
     const r = route.request.params.safeParse(params);
-    if (!r.success) issues.push(...issuesOf('params', r.error));
+    if (!r.success) issues.push(...toValidationIssues(r.error.issues, 'params'));
   }
   const query = stringify(input.query as Record<string, unknown> | undefined);
   if (route.request?.query) {
     const r = route.request.query.safeParse(query);
-    if (!r.success) issues.push(...issuesOf('query', r.error));
+    if (!r.success) issues.push(...toValidationIssues(r.error.issues, 'query'));
   }
   let body: string | undefined;
   const bodySchema = route.request?.body?.content?.['application/json']?.schema as z.ZodType | undefined;
   if (bodySchema && (input.body !== undefined || route.request?.body?.required)) {
     const r = bodySchema.safeParse(input.body);
-    if (!r.success) issues.push(...issuesOf('body', r.error));
+    if (!r.success) issues.push(...toValidationIssues(r.error.issues, 'body'));
     else body = JSON.stringify(r.data);
   }
   if (issues.length > 0) throw new RouteInputError(route.operationId, issues);

@@ -7,9 +7,6 @@ import { compileRouteMatcher } from '../../core/http/route-match.ts';
  */
 export type RouteRow = { readonly operationId: string; readonly method: string; readonly path: string };
 
-/** `{name}` segments of a path template, in order. */
-export const templateParams = (template: string): string[] => [...template.matchAll(/\{([^}/]+)\}/g)].map((m) => m[1]!);
-
 /** A path from its template: each `{name}` replaced by the value given, percent-encoded as one segment. */
 export function expandPath(template: string, params: Record<string, unknown> = {}): string {
   return template.replace(/\{([^}/]+)\}/g, (_, name: string) => {

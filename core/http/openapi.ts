@@ -37,9 +37,6 @@ export function errorResponses(...statuses: ErrorStatus[]) {
   ) as unknown as Record<ErrorStatus, ReturnType<typeof json<typeof ErrorBody>>>;
 }
 
-/** @deprecated use defineRoute (it adds the errors every route can answer) or errorResponses. */
-export const errors = errorResponses(401, 404, 409, 422);
-
 export type RouteOptions = {
   /** false for a route anyone may call (no security requirement, no 401). Default: authenticated. */
   auth?: boolean;

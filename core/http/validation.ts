@@ -39,5 +39,19 @@ export function defaultHook<E extends Env>(result: HookResult, c: Context<E>): R
   return c.json(validationError(result.error.issues, result.target).toBody(), 422);
 }
 
+/**
+ * A JSON body a route may leave out: an empty body reads as `{}`; one that is there must parse and match `schema`
+ * (400 MALFORMED_JSON, 422 VALIDATION_FAILED otherwise, as for a required body).
+ */
+export async function optionalJsonBody<S extends z.ZodType>(
+  c: { req: { text(): Promise<string> } },
+  schema: S,
+): Promise<z.output<S>> {
+  const text = await c.req.text();
+  const parsed = schema.safeParse(text.trim() === '' ? {} : JSON.parse(text));
+  if (!parsed.success) throw validationError(parsed.error.issues, 'json');
+  return parsed.data;
+}
+
 /** An OpenAPIHono whose routes answer validation failures with the shared 422 body. */
 export const openApiApp = <E extends Env = Env>() => new OpenAPIHono<E>({ defaultHook });

@@ -284,7 +284,7 @@ export class DialerClient {
   }
 
   /** The URL of an API path (relative to /api/v1). */
-  url(path: string): string {
+  #url(path: string): string {
     return `${this.origin}${this.#apiPath}${path}`;
   }
 
@@ -444,7 +444,7 @@ export class DialerClient {
     const path = '/events/stream';
     let res: Response;
     try {
-      res = await fetch(this.url(path), {
+      res = await fetch(this.#url(path), {
         headers: { accept: 'text/event-stream', 'x-dialer-key': this.#dialerKey, 'last-event-id': String(afterId) },
         dispatcher: this.#dispatcher,
         ...(signal ? { signal } : {}),

@@ -32,7 +32,11 @@ export type DialerCommand = {
 }[DialerCommandRoute];
 
 /** What an outbox item of a command holds: the route's input, as given (validated at `send`). */
-type StoredCommand = { params?: Record<string, unknown>; body?: unknown };
+const StoredCommandSchema = z.object({
+  params: z.record(z.string(), z.unknown()).optional(),
+  body: z.unknown().optional(),
+});
+type StoredCommand = z.infer<typeof StoredCommandSchema>;
 
 const isCommandRoute = (kind: string): kind is DialerCommandRoute => Object.hasOwn(COMMAND_ROUTES, kind);
 
@@ -128,11 +132,6 @@ function summary(body: unknown): unknown {
   return body;
 }
 
-const StoredCommandSchema = z.object({
-  params: z.record(z.string(), z.unknown()).optional(),
-  body: z.unknown().optional(),
-});
-
 /**
  * The Outbox's `send` for dialer commands: calls the item's route on the organization's DialerClient with the item's
  * idempotency key (the same on every retry). "Already done" answers count as sent: CALL_ALREADY_ENDED for a
@@ -145,7 +144,7 @@ export function dialerCommandSender(clients: { get(orgId: string): DialerClient 
     const route = item.kind;
     const stored = StoredCommandSchema.safeParse(item.payload);
     if (!stored.success) return { failed: `invalid ${route} command: ${z.prettifyError(stored.error)}` };
-    const payload = stored.data as StoredCommand;
+    const payload = stored.data;
     try {
       const res = await clients.get(item.orgId).call(route, {
         ...(payload as object),

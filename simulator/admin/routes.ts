@@ -3,7 +3,7 @@ import { controlRoutes as routes, StreamsDropRequest } from '../../contract/dial
 import type { Lead } from '../../contract/mailing.ts';
 import { type Clock, VirtualClock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
-import { openApiApp, validationError } from '../../core/http/validation.ts';
+import { openApiApp, optionalJsonBody } from '../../core/http/validation.ts';
 import type { CallFlow } from '../calls/call-flow.ts';
 import type { CampaignRepository } from '../campaigns/repository.ts';
 import { generateMailing } from '../mailing/generate.ts';
@@ -73,11 +73,9 @@ export function adminRoutes(d: AdminDeps) {
   app.openapi(routes['control.reset'], (c) => c.json(d.reset.run(c.req.valid('json')), 200));
 
   app.openapi(routes['control.streams.drop'], async (c) => {
-    // The body is optional (all organizations); one that is there must be valid.
-    const text = await c.req.text();
-    const parsed = StreamsDropRequest.safeParse(text.trim() === '' ? {} : JSON.parse(text));
-    if (!parsed.success) throw validationError(parsed.error.issues, 'json');
-    return c.json({ dropped: d.dropStreams(parsed.data.orgId) }, 200);
+    // No body: every organization's streams.
+    const { orgId } = await optionalJsonBody(c, StreamsDropRequest);
+    return c.json({ dropped: d.dropStreams(orgId) }, 200);
   });
 
   app.openapi(routes['control.organizations.list'], (c) =>

@@ -1,6 +1,6 @@
 import { HangupRequest } from '../../contract/calls.ts';
 import { callRoutes as routes } from '../../contract/dialer/routes/calls.ts';
-import { validationError } from '../../core/http/validation.ts';
+import { optionalJsonBody } from '../../core/http/validation.ts';
 import { dialerRouter } from '../http/app.ts';
 import type { CallFlow } from './call-flow.ts';
 
@@ -13,11 +13,9 @@ export function callRoutes(flow: CallFlow) {
   app.openapi(routes['calls.get'], (c) => c.json(flow.get(c.var.orgId, c.req.valid('param').id), 200));
 
   app.openapi(routes['calls.hangup'], async (c) => {
-    // The body is optional: an empty one means the agent hangs up; one that is there must be valid.
-    const text = await c.req.text();
-    const parsed = HangupRequest.safeParse(text.trim() === '' ? {} : JSON.parse(text));
-    if (!parsed.success) throw validationError(parsed.error.issues, 'json');
-    return c.json(flow.hangup(c.var.orgId, c.req.valid('param').id, parsed.data.by), 200);
+    // No body: the agent hangs up.
+    const { by } = await optionalJsonBody(c, HangupRequest);
+    return c.json(flow.hangup(c.var.orgId, c.req.valid('param').id, by), 200);
   });
 
   app.openapi(routes['calls.transfer'], (c) =>
